@@ -1,0 +1,68 @@
+# goireport: `make run` serves the demo, `make test` runs every check.
+# Both set up everything they need on a fresh Debian machine.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1:8000
+
+# Debian packages: what running needs (WeasyPrint's Pango, CJK fonts) and what the
+# tests add (a browser for Playwright, pdftoppm for looking at PDFs).
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk fonts-arphic-ukai
+TEST_DEBS := chromium poppler-utils
+
+.PHONY: run test pytest lint deps system-run system-test migrate demo bench clean
+
+run: deps system-run migrate demo
+	$(BIN)/python manage.py runserver $(HOST)
+
+test: deps system-run system-test lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(MAKE) pytest
+
+pytest:
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+deps: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt build-constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet pip==26.3
+	# XStatic packages still build with pkg_resources, gone from new setuptools.
+	$(BIN)/python -m pip install --quiet --build-constraint build-constraints.txt -r requirements.txt
+	touch $@
+
+# Install the Debian packages named in $(1), but only those that are missing.
+define ensure_debs
+	@missing=""; for pkg in $(1); do \
+		dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+system-run:
+	$(call ensure_debs,$(RUN_DEBS))
+
+system-test:
+	$(call ensure_debs,$(TEST_DEBS))
+
+migrate: deps
+	$(BIN)/python manage.py migrate --noinput
+
+demo: deps
+	$(BIN)/python manage.py load_demo
+
+bench: deps system-run migrate
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

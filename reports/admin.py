@@ -1,0 +1,62 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import Agency, GeneralSection, Report, User
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["indented_name", "parent", "is_government"]
+    list_filter = ["is_government"]
+    search_fields = ["name"]
+    autocomplete_fields = ["parent"]
+
+    @admin.display(description="机关名称", ordering="path")
+    def indented_name(self, obj: Agency) -> str:
+        depth = obj.path.count("/") - 2
+        return "　" * max(depth, 0) + obj.name
+
+
+AGENCY_FIELDSET = ("所属机关与角色", {"fields": ("agency", "role")})
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "first_name", "agency", "role", "is_staff", "is_active"]
+    list_filter = ["role", "is_staff", "is_active"]
+    autocomplete_fields = ["agency"]
+    fieldsets = (*BaseUserAdmin.fieldsets, AGENCY_FIELDSET)
+    add_fieldsets = (*BaseUserAdmin.add_fieldsets, AGENCY_FIELDSET)
+
+
+class GeneralSectionInline(admin.StackedInline):
+    model = GeneralSection
+    extra = 0
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and not obj.is_editable:
+            return False
+        return super().has_change_permission(request, obj)
+
+    has_add_permission = has_delete_permission = has_change_permission
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Read-mostly: figures are edited through the section pages, where the rules run."""
+
+    list_display = ["title", "agency", "year", "status", "updated_at"]
+    list_filter = ["status", "year"]
+    search_fields = ["title", "agency__name"]
+    fields = ["agency", "year", "title", "status", "published_on"]
+    readonly_fields = ["agency", "year", "status"]
+    inlines = [GeneralSectionInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Locked reports stay locked on every write path, the admin included.
+        if obj is not None and not obj.is_editable:
+            return False
+        return super().has_change_permission(request, obj)

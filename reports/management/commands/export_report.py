@@ -1,0 +1,26 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from reports import codec
+from reports.models import Report
+
+FORMATS = ["json"]
+
+
+class Command(BaseCommand):
+    help = "Write one report to a file."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("report_id", type=int)
+        parser.add_argument("--format", choices=FORMATS, default="json")
+        parser.add_argument("--output", type=Path, required=True)
+
+    def handle(self, *args, report_id: int, format: str, output: Path, **options) -> None:
+        report = Report.objects.select_related("agency").filter(pk=report_id).first()
+        if report is None:
+            raise CommandError(f"没有编号为 {report_id} 的报告。")
+        data = codec.to_json(report.document())
+        output.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        self.stdout.write(f"{output}")

@@ -1,0 +1,64 @@
+import json
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from reports.models import Agency, Report, Status, User, start_report
+from reports.services import ImportRefused, import_document
+
+DEMO_FILE = settings.BASE_DIR / "fixtures" / "demo.json"
+
+
+class Command(BaseCommand):
+    help = "Load the demo agencies, users and the seed reports. Safe to run again."
+
+    def handle(self, *args, **options) -> None:
+        demo = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+        with transaction.atomic():
+            agencies = self._agencies(demo["agencies"])
+            self._users(demo["users"], demo["password"], agencies)
+            self._seeds()
+            for draft in demo["drafts"]:
+                agency = agencies[draft["agency"]]
+                if not Report.objects.filter(agency=agency, year=draft["year"]).exists():
+                    start_report(agency, draft["year"])
+        self.stdout.write(
+            f"演示数据已就绪：{Agency.objects.count()}个机关，{Report.objects.count()}份报告。"
+        )
+
+    def _agencies(self, rows: list[dict]) -> dict[str, Agency]:
+        agencies: dict[str, Agency] = {}
+        for row in rows:
+            agency, _ = Agency.objects.get_or_create(name=row["name"])
+            agency.parent = agencies[row["parent"]] if row["parent"] else None
+            agency.is_government = row.get("is_government", False)
+            agency.save()
+            agencies[agency.name] = agency
+        return agencies
+
+    def _users(self, rows: list[dict], password: str, agencies: dict[str, Agency]) -> None:
+        for row in rows:
+            user, created = User.objects.get_or_create(username=row["username"])
+            user.first_name = row["first_name"]
+            user.role = row["role"]
+            user.agency = agencies[row["agency"]] if row["agency"] else None
+            user.is_staff = user.is_superuser = row.get("superuser", False)
+            if created:
+                user.set_password(password)
+            user.save()
+
+    def _seeds(self) -> None:
+        if not settings.SEEDS_DIR.is_dir():
+            raise CommandError(f"找不到样例年报目录 {settings.SEEDS_DIR}（可用 SEEDS_DIR 指定）。")
+        for path in sorted(settings.SEEDS_DIR.glob("*.json")):
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            existing = Report.objects.filter(agency__name=raw["agency"], year=raw["year"]).first()
+            if existing is not None and not existing.is_editable:
+                continue
+            try:
+                report, _ = import_document(raw)
+            except ImportRefused as refused:
+                raise CommandError(f"{path.name}: {refused}") from None
+            report.status = Status.PUBLISHED
+            report.save(update_fields=["status"])

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.report_list, name="list"),
+    path("new/", views.report_create, name="create"),
+    path("<int:pk>/", views.report_detail, name="detail"),
+    path("<int:pk>/preview/", views.report_preview, name="preview"),
+    path("<int:pk>/export.json", views.report_export_json, name="export_json"),
+    path("<int:pk>/edit/<slug:section>/", views.report_section, name="section"),
+]
