@@ -61,17 +61,17 @@ def _formfield(db_field, **kwargs):
     c = schema.CELL_BY_FIELD.get(db_field.name)
     if c is not None:
         return CellField(c)
+    if db_field.name in NOTE_FIELDS:
+        return PlainTextField(label=db_field.verbose_name, widget=forms.Textarea(attrs={"rows": 3}))
     if db_field.name in TEXT_FIELDS:
-        return PlainTextField(label=db_field.verbose_name)
+        return PlainTextField(
+            label=db_field.verbose_name, widget=forms.Textarea(attrs={"rows": 14})
+        )
     return db_field.formfield(**kwargs)
 
 
-TEXT_FIELDS = {
-    "opening",
-    "problems",
-    "other_matters",
-    *schema.NOTE_KEYS.values(),
-}
+NOTE_FIELDS = set(schema.NOTE_KEYS.values())
+TEXT_FIELDS = {"opening", "problems", "other_matters"}
 
 
 class ReportSectionForm(forms.ModelForm):

@@ -41,10 +41,12 @@ class ValueCell:
 
     @property
     def severity(self) -> str:
+        """How to mark the cell. A blank cell (R5) is plain to see, so it gets a light
+        mark instead of the red frame that would cover a whole new draft."""
         for level in ("error", "warning", "info"):
-            if any(f.severity == level for f in self.findings):
+            if any(f.severity == level and f.rule != "R5" for f in self.findings):
                 return level
-        return ""
+        return "blank" if self.findings else ""
 
 
 @dataclass

@@ -71,6 +71,7 @@
           const right = sum(config.balanceOut.map((r) => apps[r][col]));
           td.classList.remove("balanced", "unbalanced");
           if (left.invalid || right.invalid) { td.textContent = "?"; return; }
+          if (left.blank && right.blank) { td.textContent = "—"; return; }
           const diff = left.value - right.value;
           if (diff === 0) { td.textContent = "✓ 平衡"; td.classList.add("balanced"); }
           else { td.textContent = "✗ 相差" + diff; td.classList.add("unbalanced"); }
