@@ -1,3 +1,6 @@
+import os
+from pathlib import Path
+
 import pytest
 
 from reports.models import Agency, Role, User
@@ -41,3 +44,53 @@ def carol(agencies) -> User:
 def mallory(agencies) -> User:
     """Clerk of an unrelated agency."""
     return _user("mallory", Role.CLERK, agencies["weidong"])
+
+
+# --- a real browser -----------------------------------------------------------------
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never a browser Playwright downloads)."""
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
+    # make between browser steps are still synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url, locale="zh-CN", viewport={"width": 1400, "height": 1000}
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def login(page, user, password: str = PASSWORD) -> None:
+    page.goto("/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/reports/")
+
+
+def screenshot(page, name: str) -> Path:
+    """Keep a picture of what the test saw, for people to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
