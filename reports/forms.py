@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from . import schema
 from .models import Agency, GeneralSection, Report
-from .numbers import NumberError, parse_count, parse_fee
+from .numbers import NumberError, format_fee, parse_count, parse_fee
 from .validators import normalise_text, validate_plain_text
 
 
@@ -43,7 +45,9 @@ class CellField(forms.CharField):
     def prepare_value(self, value):
         if value is None:
             return ""
-        return str(value.normalize()) if self.cell.kind == "fee" else value
+        if isinstance(value, Decimal):
+            return format_fee(value)
+        return value
 
 
 class PlainTextField(forms.CharField):

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.forms import BaseForm, BoundField
 
 from . import schema
+from .numbers import format_fee
 from .rules import Finding
 
 
@@ -37,7 +39,9 @@ class ValueCell:
     def display(self) -> str:
         if self.value is None:
             return ""
-        return str(self.value.normalize()) if self.cell.kind == "fee" else str(self.value)
+        if isinstance(self.value, Decimal):
+            return format_fee(self.value)
+        return str(self.value)
 
     @property
     def severity(self) -> str:
