@@ -151,17 +151,18 @@ def report_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
             can_edit = report.can_edit(request.user)
             if not can_edit:
                 raise PermissionDenied(report.locked_reason())
+            # Compared before the form is validated: validating copies the input onto
+            # the instance.
+            conflict = history.conflicts(report, base_version, section)
             form = _section_form(report, section, request.POST)
-            if form.is_valid():
-                conflict = history.conflicts(report, base_version, section)
-                if conflict is None:
-                    form.save()
-                    if section == "general":
-                        # The formset saves sub-sections only; the report was changed too.
-                        report.save(update_fields=["updated_at"])
-                    messages.success(request, "已保存。")
-                    url = reverse("reports:section", args=[report.pk, section])
-                    return redirect(url)
+            if conflict is None and form.is_valid():
+                form.save()
+                if section == "general":
+                    # The formset saves sub-sections only; the report was changed too.
+                    report.save(update_fields=["updated_at"])
+                messages.success(request, "已保存。")
+                url = reverse("reports:section", args=[report.pk, section])
+                return redirect(url)
         if conflict is not None:
             # A second save of the same input, seen the changes, goes through.
             version = report.version
