@@ -48,7 +48,9 @@ def oversight_dues(user, today: date) -> list[AgencyDue]:
     first_published: dict[int, date] = {}
     for report in reports:
         newest[report.agency_id] = report
-        if report.published_on and report.agency_id not in first_published:
+        # As seen on ``today``: a publication after it has not happened yet.
+        published = report.published_on and report.published_on <= today
+        if published and report.agency_id not in first_published:
             first_published[report.agency_id] = report.published_on
     dues = []
     for agency in agencies:
