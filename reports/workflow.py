@@ -186,17 +186,19 @@ class WorkflowMixin:
 
     # --- transitions --------------------------------------------------------------
 
-    def _lock(self):
-        """Re-read the row under a lock so that two transitions cannot interleave."""
-        locked = m.Report.objects.select_for_update().get(pk=self.pk)
-        self.status = locked.status
-        self.version = locked.version
-        return locked
+    def _lock(self) -> None:
+        """Lock the row and re-read it, so that two transitions cannot interleave and
+        the checks judge what is stored now, not what this instance was loaded with."""
+        m.Report.objects.select_for_update().filter(pk=self.pk).exists()
+        self.refresh_from_db()
+        # The sub-sections may have been prefetched or cached before the lock.
+        self._prefetched_objects_cache = {}
 
     def _move(self, actor, kind: str, to_status: str, comment: str = "", explanations=()) -> None:
         from_status = self.status
         self.status = to_status
-        self.save()
+        # Only the workflow columns: content is never written by a transition.
+        self.save(update_fields=["status", "published_on"])
         ReportEvent.objects.create(
             report=self,
             kind=kind,

@@ -267,3 +267,25 @@ def test_whole_path_through_the_views(client, alice, bob):
         EventKind.APPROVE,
         EventKind.PUBLISH,
     ]
+
+
+def test_a_transition_never_writes_back_stale_content(alice):
+    report = ready_report()
+    stale = Report.objects.get(pk=report.pk)
+    fresh = Report.objects.get(pk=report.pk)
+    fresh.problems = "刚刚保存的第五部分。"
+    fresh.save()
+    stale.submit(alice)
+    stored = Report.objects.get(pk=report.pk)
+    assert (stored.status, stored.problems) == (Status.SUBMITTED, "刚刚保存的第五部分。")
+
+
+def test_the_submit_gate_judges_what_is_stored_not_a_stale_instance(alice):
+    report = ready_report()
+    stale = Report.objects.get(pk=report.pk)
+    fresh = Report.objects.get(pk=report.pk)
+    fresh.app_new_received_natural_person += 1
+    fresh.save()
+    with pytest.raises(WorkflowError):
+        stale.submit(alice)
+    assert Report.objects.get(pk=report.pk).status == Status.DRAFT
