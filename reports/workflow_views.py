@@ -6,11 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from .models import Report, WorkflowError
-from .views import get_report_for
+from .views import EDIT_PAGES, get_report_for
 from .workflow import warning_key
 
 
@@ -34,7 +34,20 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         report.submit(request.user, explanations)
     except WorkflowError as error:
-        return _refused(request, report, error)
+        if error.forbidden:
+            raise PermissionDenied(error.message) from None
+        # Shown again on the report page with the explanations already typed kept.
+        report.refresh_from_db()
+        findings = report.findings()
+        context = {
+            "report": report,
+            "findings": findings,
+            "pages": EDIT_PAGES,
+            "can_edit": report.can_edit(request.user),
+            "submit_refusal": error,
+        }
+        context.update(workflow_context(report, request.user, findings, explanations))
+        return render(request, "reports/report_detail.html", context, status=400)
     messages.success(request, "已提交审核。")
     return redirect(report)
 
@@ -99,13 +112,20 @@ def send_for_correction(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(revision)
 
 
-def workflow_context(report: Report, user, findings: list) -> dict:
+def workflow_context(
+    report: Report, user, findings: list, explanations: dict[str, str] | None = None
+) -> dict:
     """What the report page shows about the workflow: the actions this user may take,
     the warnings to explain, the last submission's explanations, the event log, the
     per-field history and the other revisions."""
     from .history import field_history
 
-    warnings = [(warning_key(f), f) for f in findings if f.severity == "warning"]
+    explanations = explanations or {}
+    warnings = [
+        (warning_key(f), f, explanations.get(warning_key(f), ""))
+        for f in findings
+        if f.severity == "warning"
+    ]
     last_submit = report.last_event("submit")
     return {
         "can_submit": report.can_submit(user),

@@ -238,13 +238,39 @@ def test_outsider_gets_404_from_every_transition_and_nothing_moves(client, alice
     assert Report.objects.count() == 1
 
 
-def test_submit_view_with_an_error_redirects_with_the_finding(client, alice):
+def test_submit_view_with_an_error_shows_the_finding_and_refuses(client, alice):
     report = ready_report()
     report.app_new_received_natural_person += 1
     report.save()
     client.force_login(alice)
-    response = client.post(reverse("reports:submit", args=[report.pk]), follow=True)
-    assert "R1：" in response.content.decode()
+    response = client.post(reverse("reports:submit", args=[report.pk]))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "未提交：检查发现" in page and 'data-rule="R1"' in page
+    assert Report.objects.get(pk=report.pk).status == Status.DRAFT
+
+
+def test_explanations_typed_are_kept_when_one_is_missing(client, alice, test_warning):
+    def second(doc, context):
+        yield rules.Finding(
+            "RY", "warning", "测试警告：第六部分未提及收费。", section="other_matters"
+        )
+
+    rules.RULES.append(rules.Rule("RY", "warning", "测试警告二", second))
+    try:
+        report = ready_report()
+        first, _unexplained = report.submit_check().warnings
+        client.force_login(alice)
+        response = client.post(
+            reverse("reports:submit", args=[report.pk]),
+            {"explain-" + warning_key(first): "已写好的说明。"},
+        )
+    finally:
+        rules.RULES[:] = [r for r in rules.RULES if r.id != "RY"]
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "1项警告尚未填写说明" in page
+    assert "已写好的说明。</textarea>" in page
     assert Report.objects.get(pk=report.pk).status == Status.DRAFT
 
 
