@@ -190,3 +190,13 @@ def test_staff_cannot_change_a_locked_report_in_the_admin(client, alice, bob, dj
     response = client.post(url, {"title": "篡改的标题", "published_on": "2020-01-01"})
     assert response.status_code == 403
     assert snapshot() == before
+
+
+def test_staff_see_the_event_log_of_a_report_in_the_admin(client, alice, bob, django_user_model):
+    admin = django_user_model.objects.create_superuser("admin", password="a-long-test-password-1")
+    report = report_in("published", {CLERK: alice, REVIEWER: bob})
+    client.force_login(admin)
+    response = client.get(reverse("admin:reports_report_change", args=[report.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "流转记录" in page and "审核通过" in page
