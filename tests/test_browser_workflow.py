@@ -54,6 +54,7 @@ def test_alice_and_bob_take_a_report_from_draft_to_the_public_site(new_page, ali
     b = new_page()
     login(b, bob)
     b.goto("/")
+    screenshot(b, "workflow-reviewer-inbox")
     b.click(f"#inbox-to-review >> text={report.title}")
     b.fill("#return-comment-input", "第六部分请写明信息处理费收取情况。")
     b.click("#return-button")
@@ -98,3 +99,35 @@ def test_alice_and_bob_take_a_report_from_draft_to_the_public_site(new_page, ali
     assert Report.objects.get(pk=report.pk).status == Status.PUBLISHED
     for page in (a, b, v):
         assert not [e for e in page.console_errors if "Content Security Policy" in e]
+
+
+def test_two_clerks_editing_one_section_see_a_conflict_not_a_lost_save(new_page, alice, agencies):
+    from reports.models import Role, User
+    from tests.conftest import PASSWORD
+
+    dave = User.objects.create_user(
+        "dave", password=PASSWORD, role=Role.CLERK, agency=agencies["office"]
+    )
+    report = ready_report()
+    a, d = new_page(), new_page()
+    login(a, alice)
+    login(d, dave)
+    url = f"/reports/{report.pk}/edit/problems/"
+    a.goto(url)
+    d.goto(url)
+    d.fill("#id_problems", "戴夫补充的问题。")
+    d.click("#save")
+    d.wait_for_selector("text=已保存。")
+
+    a.fill("#id_problems", "爱丽丝改写的问题。")
+    a.click("#save")
+    a.wait_for_selector("#conflict")
+    assert "dave" in a.inner_text("#conflict")
+    assert "戴夫补充的问题。" in a.inner_text("#conflict-changes")
+    assert a.input_value("#id_problems") == "爱丽丝改写的问题。"
+    screenshot(a, "workflow-edit-conflict")
+    assert Report.objects.get(pk=report.pk).problems == "戴夫补充的问题。"
+
+    a.click("#save")  # having seen dave's change, alice saves deliberately
+    a.wait_for_selector("text=已保存。")
+    assert Report.objects.get(pk=report.pk).problems == "爱丽丝改写的问题。"
