@@ -19,6 +19,7 @@ class AgencyDue:
     deadline: date
     report: Report | None  # the newest revision, whatever its state
     published_on: date | None
+    today: date
 
     @property
     def is_late(self) -> bool:
@@ -30,8 +31,17 @@ class AgencyDue:
     def days_late(self) -> int:
         return max((self.published_on - self.deadline).days, 0) if self.published_on else 0
 
-    def days_left(self, today: date) -> int:
-        return (self.deadline - today).days
+    @property
+    def is_overdue(self) -> bool:
+        return self.published_on is None and self.today > self.deadline
+
+    @property
+    def days_left(self) -> int:
+        return (self.deadline - self.today).days
+
+    @property
+    def days_overdue(self) -> int:
+        return max(-self.days_left, 0)
 
 
 def deadline_for(agency: Agency, year: int) -> date:
@@ -58,7 +68,7 @@ def oversight_dues(user, today: date) -> list[AgencyDue]:
         if today < deadline - DEADLINE_WARNING:
             continue
         due = AgencyDue(
-            agency, year, deadline, newest.get(agency.pk), first_published.get(agency.pk)
+            agency, year, deadline, newest.get(agency.pk), first_published.get(agency.pk), today
         )
         if due.published_on is None or due.is_late:
             dues.append(due)

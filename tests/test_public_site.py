@@ -124,3 +124,17 @@ def test_oversight_home_shows_its_agencies_and_no_one_else(client, carol, agenci
     page = client.get(reverse("home")).content.decode()
     assert "宁波市镇海区金融发展服务中心" in page
     assert "卫东区金融工作局" not in page
+
+
+def test_oversight_inbox_page_says_how_many_days_remain_or_are_overdue(rf, carol, agencies):
+    from django.shortcuts import render
+
+    from reports.inbox import inbox_for
+
+    def page(today: date) -> str:
+        request = rf.get("/")
+        request.user = carol
+        return render(request, "reports/home.html", inbox_for(carol, today)).content.decode()
+
+    assert "距截止日期还有21天" in page(date(2025, 1, 10))
+    assert "已逾期10天" in page(date(2025, 2, 10))
