@@ -180,7 +180,7 @@ class Report(WorkflowMixin, models.Model):
     # 0 for the first version; a correction of a published report is a new revision.
     revision = models.PositiveSmallIntegerField("修订版本", default=0, editable=False)
     # Optimistic locking: bumped by every save; a form carries the version it was
-    # rendered from and a stale save is refused (see reports/concurrency.py).
+    # rendered from and a stale save is refused (see reports/history.py).
     version = models.PositiveIntegerField("版本号", default=0, editable=False)
     created_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
