@@ -315,3 +315,12 @@ def test_the_submit_gate_judges_what_is_stored_not_a_stale_instance(alice):
     with pytest.raises(WorkflowError):
         stale.submit(alice)
     assert Report.objects.get(pk=report.pk).status == Status.DRAFT
+
+
+def test_a_forbidden_transition_says_why_in_chinese(client, alice, carol):
+    report = ready_report()
+    report.submit(alice)
+    client.force_login(carol)
+    response = client.post(reverse("reports:approve", args=[report.pk]))
+    assert response.status_code == 403
+    assert "只有本机关的审核人可以审核。" in response.content.decode()
