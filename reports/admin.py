@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import Agency, GeneralSection, Report, User
+from .models import Agency, GeneralSection, Report, ReportEvent, User
 
 
 @admin.register(Agency)
@@ -41,6 +41,22 @@ class GeneralSectionInline(admin.StackedInline):
     has_add_permission = has_delete_permission = has_change_permission
 
 
+class ReportEventInline(admin.TabularInline):
+    """The workflow log, read-only: events are written by the transitions alone.
+    (The per-field history is on the report page; django-simple-history's admin is not
+    used because its revert view would be a write path around the lock.)"""
+
+    model = ReportEvent
+    extra = 0
+    fields = ["at", "actor", "kind", "from_status", "to_status", "comment"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    has_change_permission = has_delete_permission = has_add_permission
+
+
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
     """Read-mostly: figures are edited through the section pages, where the rules run."""
@@ -48,9 +64,9 @@ class ReportAdmin(admin.ModelAdmin):
     list_display = ["title", "agency", "year", "status", "updated_at"]
     list_filter = ["status", "year"]
     search_fields = ["title", "agency__name"]
-    fields = ["agency", "year", "title", "status", "published_on"]
-    readonly_fields = ["agency", "year", "status"]
-    inlines = [GeneralSectionInline]
+    fields = ["agency", "year", "revision", "title", "status", "published_on"]
+    readonly_fields = ["agency", "year", "revision", "status", "published_on"]
+    inlines = [GeneralSectionInline, ReportEventInline]
 
     def has_add_permission(self, request) -> bool:
         return False

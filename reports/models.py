@@ -14,8 +14,11 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.urls import reverse
+from simple_history import register as register_history
+from simple_history.utils import bulk_create_with_history
 
 from . import schema
+from .workflow import EventKind, ReportEvent, WorkflowError, WorkflowMixin  # noqa: F401
 
 
 class Agency(models.Model):
@@ -127,6 +130,20 @@ class ReportQuerySet(models.QuerySet):
     def editable(self) -> ReportQuerySet:
         return self.filter(status__in=EDITABLE_STATUSES)
 
+    def published(self) -> ReportQuerySet:
+        """What anybody may read without logging in: published reports, every revision."""
+        return self.filter(status=Status.PUBLISHED)
+
+    def current_published(self) -> ReportQuerySet:
+        """The newest published revision of each agency and year."""
+        newer = Report.objects.filter(
+            agency_id=models.OuterRef("agency_id"),
+            year=models.OuterRef("year"),
+            status=Status.PUBLISHED,
+            revision__gt=models.OuterRef("revision"),
+        )
+        return self.published().exclude(models.Exists(newer))
+
 
 def _cell_field(c: schema.Cell) -> models.Field:
     if c.kind == "fee":
@@ -142,7 +159,7 @@ def _cell_field(c: schema.Cell) -> models.Field:
     )
 
 
-class Report(models.Model):
+class Report(WorkflowMixin, models.Model):
     agency = models.ForeignKey(
         Agency, verbose_name="机关", on_delete=models.PROTECT, related_name="reports"
     )
@@ -160,6 +177,11 @@ class Report(models.Model):
     signature_agency = models.CharField("落款机关", max_length=200, blank=True)
     signature_date = models.DateField("落款日期", null=True, blank=True)
     published_on = models.DateField("发布日期", null=True, blank=True)
+    # 0 for the first version; a correction of a published report is a new revision.
+    revision = models.PositiveSmallIntegerField("修订版本", default=0, editable=False)
+    # Optimistic locking: bumped by every save; a form carries the version it was
+    # rendered from and a stale save is refused (see reports/history.py).
+    version = models.PositiveIntegerField("版本号", default=0, editable=False)
     created_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -171,13 +193,21 @@ class Report(models.Model):
     class Meta:
         verbose_name = "年度报告"
         verbose_name_plural = "年度报告"
-        ordering = ["-year", "agency__name"]
+        ordering = ["-year", "agency__name", "-revision"]
         constraints = [
-            models.UniqueConstraint(fields=["agency", "year"], name="one_report_per_agency_year")
+            models.UniqueConstraint(
+                fields=["agency", "year", "revision"], name="one_report_per_agency_year_revision"
+            )
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.version = (self.version or 0) + 1
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("reports:detail", args=[self.pk])
@@ -195,9 +225,18 @@ class Report(models.Model):
         )
 
     def locked_reason(self) -> str:
+        """Why the report cannot be edited and who can unlock it."""
         if self.is_editable:
             return ""
-        return f"本报告状态为“{self.get_status_display()}”，不能修改。"
+        why = f"本报告状态为“{self.get_status_display()}”，不能修改。"
+        if self.status == Status.SUBMITTED:
+            return why + "本机关审核人可以将其退回后由填报人修改。"
+        if self.status == Status.APPROVED:
+            return why + "已审核的报告等待本机关审核人发布，发布后只能通过修订更正。"
+        return (
+            why + "已发布的报告不再改动；如需更正，由本机关填报人发起修订，"
+            "或由上级主管部门退回更正，修订稿经审核发布后替代本版本。"
+        )
 
     # --- figures ------------------------------------------------------------------
 
@@ -225,9 +264,13 @@ class Report(models.Model):
         return check(self.document())
 
     def create_standard_sections(self) -> None:
-        GeneralSection.objects.bulk_create(
-            GeneralSection(report=self, position=i, heading=h)
-            for i, h in enumerate(schema.STANDARD_GENERAL_HEADINGS)
+        # With history rows, so that the section history and conflict checks see them.
+        bulk_create_with_history(
+            [
+                GeneralSection(report=self, position=i, heading=h)
+                for i, h in enumerate(schema.STANDARD_GENERAL_HEADINGS)
+            ],
+            GeneralSection,
         )
 
     @property
@@ -238,6 +281,9 @@ class Report(models.Model):
 
 for _c in schema.STORED_CELLS:
     Report.add_to_class(_c.field, _cell_field(_c))
+
+# Registered after the cell columns exist, so that the history has one column per cell.
+register_history(Report, excluded_fields=["updated_at"])
 
 
 class GeneralSection(models.Model):
@@ -255,6 +301,9 @@ class GeneralSection(models.Model):
 
     def __str__(self) -> str:
         return self.heading
+
+
+register_history(GeneralSection)
 
 
 def start_report(agency: Agency, year: int, created_by: User | None = None) -> Report:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from . import codec, rules, schema
 from .models import Agency, GeneralSection, Report
@@ -35,7 +36,12 @@ def import_document(raw: object, user=None) -> tuple[Report, list[Finding]]:
 
     with transaction.atomic():
         agency, _ = Agency.objects.get_or_create(name=doc["agency"])
-        report = Report.objects.select_for_update().filter(agency=agency, year=doc["year"]).first()
+        report = (
+            Report.objects.select_for_update()
+            .filter(agency=agency, year=doc["year"])
+            .order_by("-revision")
+            .first()
+        )
         if report is not None and not report.is_editable:
             raise ImportRefused(
                 [
@@ -68,7 +74,10 @@ def apply_document(report: Report, doc: dict) -> None:
     report.signature_date = signature.get("date")
     report.save()
     report.general.all().delete()
-    GeneralSection.objects.bulk_create(
-        GeneralSection(report=report, position=i, heading=s["heading"], body=s["body"])
-        for i, s in enumerate(sections.get("general") or [])
+    bulk_create_with_history(
+        [
+            GeneralSection(report=report, position=i, heading=s["heading"], body=s["body"])
+            for i, s in enumerate(sections.get("general") or [])
+        ],
+        GeneralSection,
     )

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import codec, schema
+from . import codec, history, schema
 from . import render as rendering
 from .forms import (
     GeneralSectionFormSet,
@@ -23,6 +23,7 @@ from .forms import (
     text_form_class,
 )
 from .models import Report, start_report
+from .workflow import with_return_comment
 
 # The pages a report is edited on, in order; each saves on its own.
 INFO_PAGE = ("info", "基本信息")
@@ -40,15 +41,23 @@ def get_report_for(user, pk: int) -> Report:
     return get_object_or_404(queryset, pk=pk)
 
 
-@login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("reports:list")
+    """Each user's inbox; visitors who are not logged in get the public site."""
+    from django.utils import timezone
+
+    from .inbox import inbox_for
+
+    if not request.user.is_authenticated:
+        return redirect("public:list")
+    context = inbox_for(request.user, timezone.localdate())
+    return render(request, "reports/home.html", context)
 
 
 @login_required
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
-    reports = Report.objects.visible_to(request.user).select_related("agency")
+    reports = with_return_comment(Report.objects.visible_to(request.user).select_related("agency"))
     form = None
     if request.user.is_clerk:
         form = NewReportForm(agency=request.user.agency)
@@ -75,18 +84,18 @@ def report_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from .workflow_views import workflow_context
+
     report = get_report_for(request.user, pk)
     findings = report.findings()
-    return render(
-        request,
-        "reports/report_detail.html",
-        {
-            "report": report,
-            "findings": findings,
-            "pages": EDIT_PAGES,
-            "can_edit": report.can_edit(request.user),
-        },
-    )
+    context = {
+        "report": report,
+        "findings": findings,
+        "pages": EDIT_PAGES,
+        "can_edit": report.can_edit(request.user),
+    }
+    context.update(workflow_context(report, request.user, findings))
+    return render(request, "reports/report_detail.html", context)
 
 
 @login_required
@@ -130,20 +139,37 @@ def report_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     report = get_report_for(request.user, pk)
     can_edit = report.can_edit(request.user)
 
+    conflict = None
+    version = report.version
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied(report.locked_reason() or "您没有修改本报告的权限。")
-        form = _section_form(report, section, request.POST)
-        if form.is_valid():
-            with transaction.atomic():
+        base_version = history.parse_version(request.POST.get("version"))
+        with transaction.atomic():
+            # Lock the row: two saves of the same report are checked one after the other.
+            report = Report.objects.select_for_update().select_related("agency").get(pk=pk)
+            can_edit = report.can_edit(request.user)
+            if not can_edit:
+                raise PermissionDenied(report.locked_reason())
+            # Compared before the form is validated: validating copies the input onto
+            # the instance.
+            conflict = history.conflicts(report, base_version, section)
+            form = _section_form(report, section, request.POST)
+            if conflict is None and form.is_valid():
                 form.save()
                 if section == "general":
                     # The formset saves sub-sections only; the report was changed too.
                     report.save(update_fields=["updated_at"])
-            messages.success(request, "已保存。")
-            url = reverse("reports:section", args=[report.pk, section])
-            return redirect(url)
-        status = 400
+                messages.success(request, "已保存。")
+                url = reverse("reports:section", args=[report.pk, section])
+                return redirect(url)
+        if conflict is not None:
+            # A second save of the same input, seen the changes, goes through.
+            version = report.version
+            status = 409
+        else:
+            version = base_version if base_version is not None else report.version
+            status = 400
     else:
         form = _section_form(report, section)
         status = 200
@@ -159,6 +185,8 @@ def report_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
         "form": form,
         "findings": findings,
         "can_edit": can_edit,
+        "version": version,
+        "conflict": conflict,
     }
     if section in schema.NOTE_KEYS:
         figures = report.figures()

@@ -8,6 +8,12 @@ from reports.models import Agency, Role, User
 PASSWORD = "a-long-test-password-1"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2 is deliberately slow; tests create users by the hundred."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def agencies(db) -> dict[str, Agency]:
     """A small tree: a district government above two departments, and an unrelated one."""

@@ -65,3 +65,17 @@ def fill_zeros(report: Report) -> Report:
             setattr(report, c.field, 0)
     report.save()
     return report
+
+
+def ready_report() -> Report:
+    """宁波市镇海区人民政府办公室 2023, complete: a draft with no findings at all."""
+    return import_seed(1, complete=True)
+
+
+def published_report(clerk, reviewer) -> Report:
+    """The ready report taken through submit, approve and publish."""
+    report = ready_report()
+    report.submit(clerk)
+    report.approve(reviewer)
+    report.publish(reviewer)
+    return report

@@ -1,0 +1,72 @@
+"""The per-field change history and the event log on the report page."""
+
+import pytest
+from django.urls import reverse
+
+from reports.history import field_history
+from reports.models import Report
+from tests.helpers import make_report, published_report, ready_report
+
+pytestmark = pytest.mark.django_db
+
+
+def save_problems(client, report: Report, text: str):
+    version = Report.objects.get(pk=report.pk).version
+    url = reverse("reports:section", args=[report.pk, "problems"])
+    return client.post(url, {"problems": text, "version": version})
+
+
+def test_a_cell_change_is_recorded_with_who_what_from_and_to(client, alice, agencies):
+    report = make_report(agencies["office"], 2024, {"app_granted_commercial": 8})
+    client.force_login(alice)
+    url = reverse("reports:section", args=[report.pk, "applications"])
+    version = Report.objects.get(pk=report.pk).version
+    client.post(url, {"app_granted_commercial": "9", "version": version})
+    entry = field_history(report)[0]
+    assert entry.user == "alice"
+    change = next(c for c in entry.changes if "商业企业" in c.label)
+    assert "予以公开" in change.label
+    assert (change.old, change.new) == ("8", "9")
+
+
+def test_the_report_page_shows_history_and_events_to_those_who_may_see_it(
+    client, alice, bob, carol, mallory, agencies
+):
+    report = ready_report()
+    client.force_login(alice)
+    save_problems(client, report, "改写后的第五部分。")
+    Report.objects.get(pk=report.pk).submit(alice)
+    for user in (alice, bob, carol):
+        client.force_login(user)
+        page = client.get(report.get_absolute_url()).content.decode()
+        assert 'id="field-history"' in page and "改写后的第五部分。" in page
+        assert 'id="event-log"' in page and "提交审核" in page
+    client.force_login(mallory)
+    assert client.get(report.get_absolute_url()).status_code == 404
+
+
+def test_changes_of_the_general_sub_sections_are_recorded(client, alice, agencies):
+    report = make_report(agencies["office"])
+    section = report.general.first()
+    section.body = "新的正文。"
+    section.save()
+    changes = [c for e in field_history(report) for c in e.changes]
+    assert any(c.label.endswith("正文") and c.new == "新的正文。" for c in changes)
+
+
+def test_history_survives_every_transition_and_revision(alice, bob):
+    report = published_report(alice, bob)
+    before = report.history.count()
+    revision = report.start_revision(alice)
+    assert report.history.count() == before  # nothing pruned, nothing rewritten
+    assert revision.history.count() >= 1
+    assert report.history.earliest("history_date").status == "draft"
+
+
+def test_the_report_page_query_count_is_bounded(client, alice, django_assert_max_num_queries):
+    report = ready_report()
+    client.force_login(alice)
+    for i in range(5):
+        save_problems(client, report, f"第{i}次修改。")
+    with django_assert_max_num_queries(12):
+        assert client.get(report.get_absolute_url()).status_code == 200

@@ -1,0 +1,202 @@
+"""Every URL of the project, for every kind of user, GET and POST: the status and
+whether the database changed. A new URL pattern fails the coverage test until it is
+added to MATRIX."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from reports.models import GeneralSection, Report, ReportEvent
+from tests.helpers import ready_report
+
+pytestmark = pytest.mark.django_db
+
+ANON, CLERK, REVIEWER, OVERSIGHT, OUTSIDER = "anonymous", "alice", "bob", "carol", "mallory"
+USERS = (ANON, CLERK, REVIEWER, OVERSIGHT, OUTSIDER)
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(USERS, status)
+
+
+def signed_in(status: int, anonymous: int = 302, **overrides: int) -> dict[str, int]:
+    """``status`` for the four signed-in users, ``anonymous`` (login redirect) else."""
+    result = {ANON: anonymous, **dict.fromkeys(USERS[1:], status)}
+    result.update(overrides)
+    return result
+
+
+# name -> (state of the report the URL is about, expected GET statuses, POST statuses)
+MATRIX: dict[str, tuple[str, dict, dict]] = {
+    "home": ("draft", signed_in(200), everyone(405)),
+    "login": ("draft", everyone(200), everyone(200)),
+    "logout": ("draft", everyone(405), everyone(302)),
+    "reports:list": ("draft", signed_in(200), signed_in(405)),
+    "reports:create": (
+        "draft",
+        signed_in(405),
+        signed_in(403, alice=302, mallory=302),
+    ),
+    "reports:detail": ("submitted", signed_in(200, mallory=404), signed_in(405)),
+    "reports:preview": ("submitted", signed_in(200, mallory=404), signed_in(405)),
+    "reports:export_json": ("submitted", signed_in(200, mallory=404), signed_in(405)),
+    "reports:section": (
+        "draft",
+        signed_in(200, mallory=404),
+        signed_in(403, alice=302, mallory=404),
+    ),
+    "reports:submit": ("draft", signed_in(405), signed_in(403, alice=302, mallory=404)),
+    "reports:approve": ("submitted", signed_in(405), signed_in(403, bob=302, mallory=404)),
+    "reports:return": ("submitted", signed_in(405), signed_in(403, bob=302, mallory=404)),
+    "reports:publish": ("approved", signed_in(405), signed_in(403, bob=302, mallory=404)),
+    "reports:revise": ("published", signed_in(405), signed_in(403, alice=302, mallory=404)),
+    "reports:correct": ("published", signed_in(405), signed_in(403, carol=302, mallory=404)),
+    "public:list": ("published", everyone(200), everyone(405)),
+    "public:detail": ("published", everyone(200), everyone(405)),
+}
+
+# The (URL, user) pairs whose POST must change the reports; every other request must not.
+WRITES = {
+    ("reports:create", CLERK),
+    ("reports:create", OUTSIDER),  # a report of mallory's own agency
+    ("reports:section", CLERK),
+    ("reports:submit", CLERK),
+    ("reports:approve", REVIEWER),
+    ("reports:return", REVIEWER),
+    ("reports:publish", REVIEWER),
+    ("reports:revise", CLERK),
+    ("reports:correct", OVERSIGHT),
+}
+
+
+def project_patterns(resolver=None, namespace: str = "") -> dict[str, URLPattern]:
+    """Every named pattern outside the admin (tested on its own below)."""
+    resolver = resolver or get_resolver()
+    found = {}
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            if p.app_name == "admin":
+                continue
+            inner = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            found.update(project_patterns(p, inner))
+        elif p.name:
+            found[namespace + p.name] = p
+    return found
+
+
+def url_for(name: str, report: Report) -> str:
+    converters = project_patterns()[name].pattern.converters
+    kwargs = {}
+    if "pk" in converters:
+        kwargs["pk"] = report.pk
+    if "section" in converters:
+        kwargs["section"] = "problems"
+    return reverse(name, kwargs=kwargs)
+
+
+def report_in(state: str, users: dict) -> Report:
+    report = ready_report()
+    if state in ("submitted", "approved", "published"):
+        report.submit(users[CLERK])
+    if state in ("approved", "published"):
+        report.approve(users[REVIEWER])
+    if state == "published":
+        report.publish(users[REVIEWER])
+    return report
+
+
+def snapshot() -> tuple:
+    return (
+        sorted(Report.objects.values_list("pk", "status", "version", "problems")),
+        ReportEvent.objects.count(),
+        GeneralSection.objects.count(),
+    )
+
+
+POST_DATA = {"comment": "请补充第五部分。", "problems": "修改后的第五部分。", "year": 2030}
+
+
+def test_matrix_covers_every_url_pattern_of_the_project():
+    assert set(project_patterns()) == set(MATRIX)
+
+
+CASES = [(name, user, method) for name in MATRIX for user in USERS for method in ("GET", "POST")]
+
+
+@pytest.mark.parametrize(("name", "user", "method"), CASES)
+def test_permission_matrix(client, name, user, method, alice, bob, carol, mallory):
+    users = {CLERK: alice, REVIEWER: bob, OVERSIGHT: carol, OUTSIDER: mallory}
+    state, get_statuses, post_statuses = MATRIX[name]
+    report = report_in(state, users)
+    url = url_for(name, report)
+    if user != ANON:
+        client.force_login(users[user])
+    data = dict(POST_DATA, version=Report.objects.get(pk=report.pk).version)
+    before = snapshot()
+    if method == "GET":
+        response = client.get(url)
+        expected = get_statuses[user]
+    else:
+        response = client.post(url, data)
+        expected = post_statuses[user]
+    assert response.status_code == expected
+    changed = snapshot() != before
+    assert changed == (method == "POST" and (name, user) in WRITES)
+
+
+@pytest.mark.parametrize("user", USERS)
+@pytest.mark.parametrize("state", ["draft", "submitted", "approved"])
+def test_nothing_unpublished_is_reachable_on_the_public_site(
+    client, user, state, alice, bob, carol, mallory
+):
+    users = {CLERK: alice, REVIEWER: bob, OVERSIGHT: carol, OUTSIDER: mallory}
+    report = report_in(state, users)
+    if user != ANON:
+        client.force_login(users[user])
+    assert client.get(reverse("public:detail", args=[report.pk])).status_code == 404
+    assert report.title not in client.get(reverse("public:list")).content.decode()
+
+
+def test_outsider_never_sees_the_title_of_another_agency_report(client, alice, mallory):
+    report = ready_report()
+    client.force_login(mallory)
+    for url in (reverse("home"), reverse("reports:list")):
+        assert report.title not in client.get(url).content.decode()
+
+
+# --- the admin ----------------------------------------------------------------------
+
+
+def test_non_staff_users_are_kept_out_of_the_admin(client, alice, bob, carol, mallory):
+    report = ready_report()
+    for user in (None, alice, bob, carol, mallory):
+        if user is not None:
+            client.force_login(user)
+        for url in (
+            reverse("admin:index"),
+            reverse("admin:reports_report_change", args=[report.pk]),
+            reverse("admin:reports_user_changelist"),
+        ):
+            response = client.get(url)
+            assert response.status_code == 302
+            assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_staff_cannot_change_a_locked_report_in_the_admin(client, alice, bob, django_user_model):
+    admin = django_user_model.objects.create_superuser("admin", password="a-long-test-password-1")
+    report = report_in("published", {CLERK: alice, REVIEWER: bob})
+    client.force_login(admin)
+    before = snapshot()
+    url = reverse("admin:reports_report_change", args=[report.pk])
+    response = client.post(url, {"title": "篡改的标题", "published_on": "2020-01-01"})
+    assert response.status_code == 403
+    assert snapshot() == before
+
+
+def test_staff_see_the_event_log_of_a_report_in_the_admin(client, alice, bob, django_user_model):
+    admin = django_user_model.objects.create_superuser("admin", password="a-long-test-password-1")
+    report = report_in("published", {CLERK: alice, REVIEWER: bob})
+    client.force_login(admin)
+    response = client.get(reverse("admin:reports_report_change", args=[report.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "流转记录" in page and "审核通过" in page
