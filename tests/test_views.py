@@ -20,6 +20,12 @@ def section_url(report, section):
     return reverse("reports:section", args=[report.pk, section])
 
 
+def post_section(client, report, section, data, **kwargs):
+    """POST a section form as the browser does, with the version it was loaded at."""
+    report.refresh_from_db()
+    return client.post(section_url(report, section), {**data, "version": report.version}, **kwargs)
+
+
 def test_anonymous_visitor_is_sent_to_login(client, report):
     for url in [
         reverse("reports:list"),
@@ -31,9 +37,12 @@ def test_anonymous_visitor_is_sent_to_login(client, report):
         assert response["Location"].startswith(reverse("login"))
 
 
-def test_home_redirects_to_the_report_list(client, alice):
+def test_home_is_the_signed_in_users_inbox(client, alice):
     client.force_login(alice)
-    assert client.get("/").url == reverse("reports:list")
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "reports/home.html" in [t.name for t in response.templates]
+    assert "returned" in response.context and "drafts" in response.context
 
 
 # --- list and create -----------------------------------------------------------------
@@ -127,7 +136,7 @@ def test_detail_keeps_a_constant_number_of_queries(
     client, alice, report, django_assert_max_num_queries
 ):
     client.force_login(alice)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(12):
         client.get(reverse("reports:detail", args=[report.pk]))
 
 
@@ -138,7 +147,7 @@ def test_reviewer_and_oversight_can_read_but_not_edit(client, bob, carol, report
         response = client.get(section_url(report, "applications"))
         assert response.status_code == 200
         assert 'id="save"' not in response.content.decode()
-        response = client.post(section_url(report, "problems"), {"problems": "改了"})
+        response = post_section(client, report, "problems", {"problems": "改了"})
         assert response.status_code == 403
     report.refresh_from_db()
     assert report.problems == ""
@@ -179,7 +188,7 @@ def test_preview_renders_the_whole_report_escaped(client, alice, report):
 def test_outsider_gets_404_on_section_pages(client, mallory, report):
     client.force_login(mallory)
     assert client.get(section_url(report, "applications")).status_code == 404
-    assert client.post(section_url(report, "problems"), {"problems": "x"}).status_code == 404
+    assert post_section(client, report, "problems", {"problems": "x"}).status_code == 404
     report.refresh_from_db()
     assert report.problems == ""
 
@@ -214,7 +223,7 @@ def test_clerk_saves_the_matrix_with_normalised_numbers(client, alice, report):
         app_granted_natural_person="36",
         app_granted_commercial="1016",
     )
-    response = client.post(section_url(report, "applications"), data)
+    response = post_section(client, report, "applications", data)
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.app_new_received_natural_person == 36
@@ -228,7 +237,7 @@ def test_clerk_saves_the_matrix_with_normalised_numbers(client, alice, report):
 def test_a_draft_is_saved_while_r1_fails_and_the_finding_is_shown(client, alice, report):
     client.force_login(alice)
     data = applications_post(report, app_new_received_natural_person="5")
-    response = client.post(section_url(report, "applications"), data, follow=True)
+    response = post_section(client, report, "applications", data, follow=True)
     assert response.status_code == 200
     report.refresh_from_db()
     assert report.app_new_received_natural_person == 5
@@ -251,7 +260,7 @@ def test_bad_input_is_refused_with_the_cell_named_and_nothing_saved(client, alic
         app_carried_forward_other="=A1+1",
         app_new_received_legal_service="99999999999",
     )
-    response = client.post(section_url(report, "applications"), data)
+    response = post_section(client, report, "applications", data)
     assert response.status_code == 400
     body = response.content.decode()
     assert "表三 （一）予以公开 · 自然人：不能为负数" in body
@@ -274,11 +283,11 @@ def test_fee_is_saved_as_an_exact_decimal(client, alice, report):
     for c in schema.stored_cells_of("active_disclosure"):
         data[c.field] = "0"
     data["ad_fees_10k_yuan"] = "１２.３４５６７８"
-    assert client.post(section_url(report, "active_disclosure"), data).status_code == 302
+    assert post_section(client, report, "active_disclosure", data).status_code == 302
     report.refresh_from_db()
     assert str(report.ad_fees_10k_yuan) == "12.345678"
     data["ad_fees_10k_yuan"] = "0.1234567"
-    response = client.post(section_url(report, "active_disclosure"), data)
+    response = post_section(client, report, "active_disclosure", data)
     assert "最多保留6位小数" in response.content.decode()
 
 
@@ -289,7 +298,7 @@ def test_review_table_saves_and_derives_block_totals(client, alice, report):
     data = {"review_litigation_note": "无"}
     for c in schema.stored_cells_of("review_litigation"):
         data[c.field] = "1"
-    assert client.post(section_url(report, "review_litigation"), data).status_code == 302
+    assert post_section(client, report, "review_litigation", data).status_code == 302
     report.refresh_from_db()
     assert report.figures()["review_litigation"]["litigation_after_review"]["total"] == 4
     assert report.review_litigation_note == "无"
@@ -297,7 +306,7 @@ def test_review_table_saves_and_derives_block_totals(client, alice, report):
 
 def test_narrative_with_markup_is_refused(client, alice, report):
     client.force_login(alice)
-    response = client.post(section_url(report, "problems"), {"problems": "<b>问题</b>"})
+    response = post_section(client, report, "problems", {"problems": "<b>问题</b>"})
     assert response.status_code == 400
     assert "不接受HTML标记" in response.content.decode()
     report.refresh_from_db()
@@ -306,8 +315,10 @@ def test_narrative_with_markup_is_refused(client, alice, report):
 
 def test_info_page_saves_title_opening_and_signature(client, alice, report):
     client.force_login(alice)
-    response = client.post(
-        section_url(report, "info"),
+    response = post_section(
+        client,
+        report,
+        "info",
         {
             "title": "新标题",
             "opening": "第一段\r\n第二段",
@@ -345,7 +356,7 @@ def test_general_subsections_are_added_reordered_and_removed(client, alice, repo
     forms[0]["ORDER"] = "9"  # move the first to the end
     forms[4]["DELETE"] = "on"  # remove the fifth
     forms.append({"heading": "（六）政务新媒体管理情况", "body": "新媒体", "ORDER": "6"})
-    response = client.post(section_url(report, "general"), general_post(report, forms))
+    response = post_section(client, report, "general", general_post(report, forms))
     assert response.status_code == 302
     headings = list(report.general.values_list("heading", flat=True))
     assert headings == [
@@ -363,7 +374,7 @@ def test_general_subsection_without_heading_is_refused(client, alice, report):
     forms = [{"heading": "", "body": "无标题的正文", "ORDER": "1"}]
     data = general_post(report, forms)
     data["general-INITIAL_FORMS"] = "0"
-    response = client.post(section_url(report, "general"), data)
+    response = post_section(client, report, "general", data)
     assert response.status_code == 400
     assert report.general.count() == 5
 
@@ -374,7 +385,7 @@ def test_locked_report_cannot_be_changed_through_the_editor(client, alice, repor
     response = client.get(section_url(report, "problems"))
     assert "不能修改" in response.content.decode()
     assert 'id="save"' not in response.content.decode()
-    assert client.post(section_url(report, "problems"), {"problems": "x"}).status_code == 403
+    assert post_section(client, report, "problems", {"problems": "x"}).status_code == 403
     report.refresh_from_db()
     assert report.problems == ""
 
