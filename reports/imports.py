@@ -55,10 +55,12 @@ def import_bytes(
     user=None,
     *,
     target: Report | None = None,
+    agency=None,
     allowed: tuple[str, ...] = ("json", "xlsx", "text"),
 ) -> ImportResult:
     """Import one file, all or nothing. ``target``: the report the upload was made on;
-    the file must then be that report's (same agency and year)."""
+    the file must then be that report's (same agency and year). ``agency``: the file
+    must be that agency's (a clerk imports their own agency's reports only)."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise refused(
             f"文件过大（{len(data) // 1024} KB），上限为{MAX_UPLOAD_BYTES // 1024 // 1024} MB。"
@@ -87,6 +89,11 @@ def import_bytes(
         raw, notes, published = parsed.raw, parsed.notes, True
     if target is not None:
         _check_target(raw, target)
+    if agency is not None and isinstance(raw, dict) and raw.get("agency") != agency.name:
+        raise refused(
+            f"这份年报属于“{raw.get('agency')}”，您只能导入本机关（{agency.name}）的年报。",
+            rule="机关",
+        )
     report, findings = import_document(raw, user, published=published)
     return ImportResult(report, findings, notes, kind)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_io
 
 app_name = "reports"
 
@@ -11,4 +11,7 @@ urlpatterns = [
     path("<int:pk>/preview/", views.report_preview, name="preview"),
     path("<int:pk>/export.json", views.report_export_json, name="export_json"),
     path("<int:pk>/edit/<slug:section>/", views.report_section, name="section"),
+    path("<int:pk>/report.xlsx", views_io.report_xlsx, name="xlsx"),
+    path("<int:pk>/upload-xlsx/", views_io.report_upload_xlsx, name="upload_xlsx"),
+    path("import/", views_io.import_published, name="import_published"),
 ]
