@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/export.json", views.report_export_json, name="export_json"),
     path("<int:pk>/edit/<slug:section>/", views.report_section, name="section"),
     path("<int:pk>/report.xlsx", views_io.report_xlsx, name="xlsx"),
+    path("<int:pk>/report.docx", views_io.report_docx, name="docx"),
     path("<int:pk>/upload-xlsx/", views_io.report_upload_xlsx, name="upload_xlsx"),
     path("import/", views_io.import_published, name="import_published"),
 ]

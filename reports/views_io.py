@@ -36,6 +36,16 @@ def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    from .docx_export import DOCX_CONTENT_TYPE, document_bytes
+
+    report = get_report_for(request.user, pk)
+    body = document_bytes(report.document())
+    return _attachment(body, DOCX_CONTENT_TYPE, f"report-{report.agency_id}-{report.year}.docx")
+
+
+@login_required
 @require_POST
 def report_upload_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_report_for(request.user, pk)

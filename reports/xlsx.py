@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import render, schema
+from . import grid, render, schema
 from .numbers import NumberError, format_fee, parse_cell
 from .rules import Finding
 from .services import ImportRefused
@@ -66,42 +66,28 @@ class _Placed:
 
 
 def _layout(ws: Worksheet, table: render.Table, first_row: int) -> list[_Placed]:
-    """Place header and body rows like an HTML table: spans occupy the grid."""
-    occupied: set[tuple[int, int]] = set()
     placed: list[_Placed] = []
-    rows: list[tuple[list, bool]] = [(labels, True) for labels in table.header]
-    rows += [(row.labels + row.cells, False) for row in table.rows]
-    for offset, (items, is_header) in enumerate(rows):
-        r = first_row + offset
-        col = 1
-        for item in items:
-            while (r, col) in occupied:
-                col += 1
-            colspan = item.colspan
-            rowspan = item.rowspan if isinstance(item, render.Label) else 1
-            for dr in range(rowspan):
-                for dc in range(colspan):
-                    occupied.add((r + dr, col + dc))
-            cell = ws.cell(row=r, column=col)
-            if colspan > 1 or rowspan > 1:
-                ws.merge_cells(
-                    start_row=r,
-                    start_column=col,
-                    end_row=r + rowspan - 1,
-                    end_column=col + colspan - 1,
-                )
-            for dr in range(rowspan):
-                for dc in range(colspan):
-                    ws.cell(row=r + dr, column=col + dc).border = _BORDER
-            if isinstance(item, render.Label):
-                cell.value = item.text
-                cell.font = _BOLD if is_header else _FONT
-                cell.alignment = _CENTER if is_header or item.css else _LEFT
-            else:
-                cell.font = _FONT
-                cell.alignment = _CENTER
-                placed.append(_Placed(cell.coordinate, item))
-            col += colspan
+    for p in grid.place(table):
+        r, col = first_row + p.row, p.col + 1
+        cell = ws.cell(row=r, column=col)
+        if p.colspan > 1 or p.rowspan > 1:
+            ws.merge_cells(
+                start_row=r,
+                start_column=col,
+                end_row=r + p.rowspan - 1,
+                end_column=col + p.colspan - 1,
+            )
+        for dr in range(p.rowspan):
+            for dc in range(p.colspan):
+                ws.cell(row=r + dr, column=col + dc).border = _BORDER
+        if isinstance(p.item, render.Label):
+            cell.value = p.item.text
+            cell.font = _BOLD if p.header else _FONT
+            cell.alignment = _CENTER if p.header or p.item.css else _LEFT
+        else:
+            cell.font = _FONT
+            cell.alignment = _CENTER
+            placed.append(_Placed(cell.coordinate, p.item))
     return placed
 
 
