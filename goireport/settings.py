@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "import_export",
+    "django_tasks",
+    "django_tasks_db",
     "reports",
 ]
 
@@ -142,6 +144,11 @@ STATICFILES_DIRS = [
 
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
+
+# Long exports run as background tasks (django-tasks). The database backend needs a
+# worker: `manage.py db_worker`. TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend
+# runs them in the request instead (tests, a laptop without a worker).
+TASKS = {"default": {"BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
