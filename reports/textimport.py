@@ -53,6 +53,11 @@ ACTIVE_HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 }
 # The 2019 trial format's columns in section 二 (国办公开办函〔2019〕60号).
 FORMAT_2019_HEADERS = ("本年新制作数量", "本年新公开数量", "对外公开总数量")
+APPLICATION_LABELS = (
+    tuple(r.label for r in schema.APPLICATION_ROWS)
+    + tuple({r.group for r in schema.APPLICATION_ROWS if r.group})
+    + (schema.RESULTS_BANNER,)
+)
 BLANK_MARKS = {"/", "\\", "-", "—", "——", "–", "无", "空"}
 
 _TITLE_TAIL = re.compile(r"(\d{4})年度?政府信息公开(?:工作)?年度?报告$")
@@ -188,7 +193,7 @@ class TextImport:
 def _is_heading(line: Line, key: str, numeral: str) -> bool:
     if line.table or not line.text or len(line.text) > 45:
         return False
-    n = norm(line.text)
+    n = re.sub(r"^第([" + NUMERALS + r"]+)部分", r"\1、", norm(line.text))
     m = re.match(r"^([" + NUMERALS + r"]+)[、.,]", n)
     if m and m.group(1) != numeral:
         return False
@@ -203,9 +208,8 @@ def _is_heading(line: Line, key: str, numeral: str) -> bool:
     return False
 
 
-def _find_headings(lines: list[Line]) -> list[int]:
+def _find_headings(lines: list[Line], start: int = 0) -> list[int]:
     positions: list[int] = []
-    start = 0
     for s in schema.SECTIONS:
         found = next(
             (i for i in range(start, len(lines)) if _is_heading(lines[i], s.key, s.numeral)),
@@ -218,21 +222,23 @@ def _find_headings(lines: list[Line]) -> list[int]:
     return positions
 
 
-def _title(lines: list[Line]) -> tuple[str, str, int]:
-    parts: list[str] = []
-    for line in lines:
-        if not line.text.strip() or line.table:
-            continue
-        parts.append(re.sub(r"[\s\u3000]+", "", line.text))
-        joined = "".join(parts)
-        head = _TITLE_HEAD.match(joined)
-        if head:
-            return joined, head.group(2), int(head.group(1))
-        tail = _TITLE_TAIL.search(joined)
-        if tail:
-            return joined, joined[: tail.start()], int(tail.group(1))
-        if len(parts) >= 4:
-            break
+def _title(lines: list[Line]) -> tuple[str, str, int, int]:
+    """Title, agency, year and the index of the title's last line. A title may be broken
+    over up to three lines, and web pages put a few lines (date, source) before it."""
+    texts = [(i, line.text) for i, line in enumerate(lines) if line.text.strip() and not line.table]
+    for k in range(min(20, len(texts))):
+        parts: list[str] = []
+        for i, text in texts[k : k + 3]:
+            parts.append(re.sub(r"[\s\u3000]+", "", text))
+            joined = "".join(parts)
+            if len(joined) > 80:
+                break
+            head = _TITLE_HEAD.match(joined)
+            if head:
+                return joined, head.group(2), int(head.group(1)), i
+            tail = _TITLE_TAIL.search(joined)
+            if tail and tail.start() > 0:
+                return joined, joined[: tail.start()], int(tail.group(1)), i
     raise TextImportError("未找到标题（应为“某机关某年政府信息公开工作年度报告”）")
 
 
@@ -322,8 +328,18 @@ class _Tables:
                 return i
         return None
 
-    def _take(self, tokens, at, cells: list[schema.Cell]) -> None:
-        reads = read_values(tokens, at + 1, len(cells))
+    def _take(self, tokens, at, cells: list[schema.Cell], labels: tuple[str, ...] = ()) -> None:
+        start = at + 1
+        # A label wrapped by a PDF tool continues on the next line, before the values.
+        while (
+            start < len(tokens)
+            and tokens[start].kind == "text"
+            and not any(label_matches(tokens[start], label) for label in labels)
+            and len(tokens[start].norm) <= 40
+            and start - at <= 2
+        ):
+            start += 1
+        reads = read_values(tokens, start, len(cells))
         for c, read in zip(cells, reads, strict=True):
             self.put(c, read)
 
@@ -366,7 +382,8 @@ class _Tables:
             at = self._find(tokens, pos, row.label)
             if at is None:
                 raise TextImportError(f"第三部分未找到“{row.label}”一行")
-            self._take(tokens, at, [schema.cell("applications", row.key, k) for k in cols])
+            cells = [schema.cell("applications", row.key, k) for k in cols]
+            self._take(tokens, at, cells, APPLICATION_LABELS)
             pos = at + 1
 
     def review(self, tokens: list[Token]) -> None:
@@ -388,15 +405,13 @@ class _Tables:
 
 
 def parse_text(lines: list[Line]) -> TextImport:
-    title, agency, year = _title(lines)
-    heads = _find_headings(lines)
+    title, agency, year, title_end = _title(lines)
+    heads = _find_headings(lines, title_end + 1)
     ends = [*heads[1:], len(lines)]
     regions = {
         s.key: lines[h + 1 : e] for s, h, e in zip(schema.SECTIONS, heads, ends, strict=True)
     }
-    opening_start = next(
-        (i + 1 for i, line in enumerate(lines[: heads[0]]) if "报告" in line.text), 0
-    )
+    opening_start = title_end + 1
 
     tables = _Tables()
     tables.active(tokenise(regions["active_disclosure"]))

@@ -306,3 +306,34 @@ def test_gbk_encoded_text_is_read():
     text = published_text(load_seed(1), "pdf")
     raw = parse_published(text.encode("gb18030"), "r.txt").raw
     assert raw["agency"] == "宁波市镇海区人民政府办公室"
+
+
+def test_title_after_web_page_preamble_and_year_first_title():
+    text = published_text(load_seed(1), "pdf")
+    title = "宁波市镇海区人民政府办公室2023年度政府信息公开工作年度报告"
+    web = text.replace(
+        title,
+        "发布日期：2024-01-15  来源：区政府办\n"
+        + "2023年度宁波市镇海区人民政府办公室政府信息公开工作年度报告",
+    )
+    raw = parse_published(web.encode()).raw
+    assert raw["agency"] == "宁波市镇海区人民政府办公室" and raw["year"] == 2023
+    assert raw["sections"]["opening"] == "根据《中华人民共和国政府信息公开条例》编制本报告。"
+
+
+def test_heading_written_as_part_number():
+    headings = list(HEADINGS)
+    headings[4] = "第五部分 存在的主要问题及改进情况"
+    raw = parse_published(published_text(load_seed(1), "pdf", headings=headings).encode()).raw
+    assert raw["sections"]["problems"] == "存在的问题是公开内容不够丰富。"
+
+
+def test_label_wrapped_onto_the_line_of_its_values():
+    seed = load_seed(1)
+    text = published_text(seed, "pdf")
+    label = "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
+    wrapped = text.replace(
+        label + "\t", "1.申请人无正当理由逾期不补正、行政机关不再处理\n其政府信息公开申请\t"
+    )
+    assert wrapped != text
+    assert parsed_figures(wrapped)["applications"] == seed["applications"]
