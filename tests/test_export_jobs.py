@@ -65,7 +65,9 @@ def test_oversight_workbook_has_one_row_per_report_of_the_subtree(
     assert office["status"] == "已发布" and office["year"] == 2023
 
 
-@pytest.mark.django_db
+# The worker closes its database connections after each task, as in production: only a
+# transactional test survives that.
+@pytest.mark.django_db(transaction=True)
 def test_job_waits_in_the_queue_until_the_worker_runs_it(
     client, carol, seeded, settings, django_capture_on_commit_callbacks
 ):

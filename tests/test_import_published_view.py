@@ -80,3 +80,14 @@ def test_import_page_is_shown_to_clerk_and_wrong_method_refused(client, alice):
     assert "从已发布年报导入" in client.get(URL).content.decode()
     assert client.put(URL).status_code == 405
     assert client.get(reverse("reports:list")).content.decode().count("import-published-link") == 1
+
+
+@pytest.mark.django_db
+def test_oversized_upload_is_refused_before_reading(client, alice):
+    from reports.imports import MAX_UPLOAD_BYTES
+
+    client.force_login(alice)
+    response = post(client, seed_text(1) + b" " * MAX_UPLOAD_BYTES)
+    assert response.status_code == 400
+    assert "文件过大" in response.content.decode()
+    assert Report.objects.count() == 0
