@@ -80,6 +80,7 @@ def norm(text: str) -> str:
     text = re.sub(r"[\s\u3000\u00a0]+", "", text)
     text = re.sub(r"[“”\"'‘’]", "", text)
     text = text.replace("．", ".").replace("【", "(").replace("】", ")")
+    text = re.sub(r"^(\d+)、", r"\1.", text)
     return text.rstrip("。:;.")
 
 
@@ -115,8 +116,10 @@ def classify(cell: str) -> Token:
 
 def tokenise(lines: list[Line]) -> list[Token]:
     """Cells of the table lines, in reading order. A plain line between table lines
-    continues the text cell before it (header words broken across lines, 商业\\n企业)."""
+    continues the text cell before it (header words broken across lines, 商业\\n企业);
+    in text without any TAB (copied from a web page) every line is a cell."""
     tokens: list[Token] = []
+    has_table = any(line.table for line in lines)
     for line in lines:
         if line.table:
             text = line.text
@@ -125,10 +128,18 @@ def tokenise(lines: list[Line]) -> list[Token]:
             )
             tokens.extend(classify(c) for c in cells)
         elif line.text.strip():
-            if tokens and tokens[-1].kind == "text":
+            token = classify(line.text)
+            if token.kind != "text":
+                # Among TAB-marked cells a bare number is a page number at a page break;
+                # in text without TABs (copied from a web page) every line is a cell.
+                if not has_table:
+                    tokens.append(token)
+            elif _PAGE.match(line.text.strip()):
+                continue
+            elif has_table and tokens and tokens[-1].kind == "text":
                 tokens[-1] = Token(tokens[-1].text + line.text.strip(), "text")
             else:
-                tokens.append(classify(line.text))
+                tokens.append(token)
     return tokens
 
 
@@ -138,7 +149,13 @@ def label_matches(token: Token, label: str, aliases: tuple[str, ...] = ()) -> bo
     full, c = token.norm, core(token.text)
     for want in (label, *aliases):
         wfull, wcore = norm(want), core(want)
-        if full == wfull or c == wcore:
+        if full == wfull:
+            return True
+        if len(wcore) < 4:
+            # 3.其他 and （七）总计 only with their numbering: 其他 and 总计 are also
+            # column headers, repeated where a PDF table breaks across pages.
+            continue
+        if c == wcore:
             return True
         if len(wcore) >= 4 and (c.startswith(wcore) or c.endswith(wcore)):
             return True

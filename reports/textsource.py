@@ -42,8 +42,11 @@ def decode(data: bytes) -> str:
     raise SourceError("无法识别文件的文字编码（应为UTF-8或GBK）")
 
 
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
 def _clean_text(text: str) -> str:
-    text = _ARTEFACTS.sub("", text)
+    text = _BR.sub("", _ARTEFACTS.sub("", text))
     text = _MD_HEADING.sub("", text)
     return _EMPHASIS.sub("", text)
 

@@ -99,7 +99,14 @@ def test_missing_section_numeral_is_reported_by_r6(capsys):
 
 
 @pytest.mark.parametrize(
-    "style,name", [("pdf", "r.txt"), ("word", "r.txt"), ("markdown", "r.md"), ("html", "r.html")]
+    "style,name",
+    [
+        ("pdf", "r.txt"),
+        ("word", "r.txt"),
+        ("lines", "r.txt"),
+        ("markdown", "r.md"),
+        ("html", "r.html"),
+    ],
 )
 def test_every_layout_reads_the_same_figures(style, name):
     seed = load_seed(1)
@@ -337,3 +344,30 @@ def test_label_wrapped_onto_the_line_of_its_values():
     )
     assert wrapped != text
     assert parsed_figures(wrapped)["applications"] == seed["applications"]
+
+
+def test_page_number_inside_a_word_table_is_not_a_cell():
+    seed = load_seed(1)
+    text = published_text(seed, "word")
+    broken = text.replace("\t6.属于四类过程性信息\n", "\n\n— 3 —\n\n3\n\n\t6.属于四类过程性信息\n")
+    assert broken != text
+    assert parsed_figures(broken)["applications"] == seed["applications"]
+
+
+def test_header_repeated_at_a_pdf_page_break_is_not_read_as_a_row():
+    seed = load_seed(1)
+    text = published_text(seed, "pdf")
+    header = (
+        "\t\t自然人\t法人或其他组织\t\t\t\t\t\n"
+        "\t\t\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t\t\n"
+    )
+    label = "3.其他\t"
+    broken = text.replace(label, "- 4 -\n" + header + label, 1)
+    assert broken != text
+    assert parsed_figures(broken)["applications"] == seed["applications"]
+
+
+def test_markdown_cells_with_line_breaks():
+    seed = load_seed(1)
+    text = published_text(seed, "markdown").replace("| 结果 维持 |", "| 结果<br>维持 |")
+    assert parsed_figures(text, "r.md")["review_litigation"] == seed["review_litigation"]

@@ -103,10 +103,14 @@ def _table(rows: list[list[str]], style: str) -> list[str]:
         lines.append("|" + "---|" * width)
         lines += ["| " + " | ".join(r + [""] * (width - len(r))) + " |" for r in rows[1:]]
         return lines
-    # word: one cell per line with a leading TAB, a blank line between rows
+    # word: one cell per line with a leading TAB, a blank line between rows;
+    # lines: the same without TABs (text copied from a web page), blank cells dropped
     lines: list[str] = []
     for row in rows:
-        lines += ["\t" + cell for cell in row]
+        if style == "lines":
+            lines += [cell for cell in row if cell]
+        else:
+            lines += ["\t" + cell for cell in row]
         lines.append("")
     return lines
 
