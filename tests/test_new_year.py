@@ -55,3 +55,26 @@ def test_create_page_says_what_was_prefilled(client, alice, office_2023):
     assert "已根据2023年度报告预填" in page and "上年结转" in page
     report = Report.objects.get(agency=alice.agency, year=2024)
     assert report.app_carried_over_natural_person == 2
+
+
+@pytest.mark.django_db
+def test_editing_pages_say_what_came_from_last_year(client, alice, office_2023):
+    report = start_report(office_2023.agency, 2024)
+    client.force_login(alice)
+    for section, words in (
+        ("applications", "应等于2023年度报告的“四、结转下年度继续办理”"),
+        ("active_disclosure", "现行有效件数"),
+        ("general", "小标题沿用2023年度报告"),
+    ):
+        page = client.get(reverse("reports:section", args=[report.pk, section])).content.decode()
+        assert 'id="prefill-note"' in page and words in page, section
+    page = client.get(reverse("reports:section", args=[report.pk, "problems"])).content.decode()
+    assert 'id="prefill-note"' not in page
+
+
+@pytest.mark.django_db
+def test_no_note_without_last_years_report(client, alice, agencies):
+    report = make_report(agencies["office"], 2024)
+    client.force_login(alice)
+    page = client.get(reverse("reports:section", args=[report.pk, "applications"])).content.decode()
+    assert 'id="prefill-note"' not in page
