@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from ..newyear import previous_report
+from ..models import Report
 
 register = template.Library()
 
@@ -24,7 +24,7 @@ def prefill_note(report, section: str) -> dict:
     """Only on the pages whose content was pre-filled, and only while editable."""
     note = ""
     if section in NOTES and report.is_editable:
-        previous = previous_report(report)
-        if previous is not None:
-            note = NOTES[section].format(year=previous.year)
+        last_year = report.year - 1
+        if Report.objects.filter(agency_id=report.agency_id, year=last_year).exists():
+            note = NOTES[section].format(year=last_year)
     return {"note": note}
