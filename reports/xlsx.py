@@ -168,16 +168,44 @@ def build_workbook(doc: dict, blank: bool = False) -> Workbook:
         ws.protection.formatCells = False
         ws.protection.formatColumns = False
         ws.protection.formatRows = False
-        widths = {"active_disclosure": 22, "applications": 14, "review_litigation": 9}
-        for col in range(1, rendered.columns + 1):
-            ws.column_dimensions[get_column_letter(col)].width = widths[table]
-        if table == "applications":
-            for col, width in ((1, 8), (2, 10), (3, 34)):
-                ws.column_dimensions[get_column_letter(col)].width = width
+        _size(ws, table, rendered, first_row=2)
     keys.sheet_state = "hidden"
     keys.protection.sheet = True
     wb.active = 0
     return wb
+
+
+# Column widths in character units; the matrix's label columns need room.
+COLUMN_WIDTHS: dict[str, list[float]] = {
+    "active_disclosure": [24, 18, 18, 18],
+    "applications": [8, 10, 40] + [10] * 7,
+    "review_litigation": [9] * 15,
+}
+
+
+def _size(ws: Worksheet, table: str, rendered: render.Table, first_row: int) -> None:
+    """Widths, row heights for wrapped labels, and printing on A4 landscape, one page wide."""
+    widths = COLUMN_WIDTHS[table]
+    for col, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    heights: dict[int, float] = {}
+    for p in grid.place(rendered):
+        if not isinstance(p.item, render.Label) or p.rowspan > 1:
+            continue
+        room = sum(widths[p.col : p.col + p.colspan])
+        lines = max(1, -(-len(p.item.text) * 2 // int(room)))  # a Chinese character is ~2
+        row = first_row + p.row
+        heights[row] = max(heights.get(row, 15), 15 * lines)
+    for row, height in heights.items():
+        ws.row_dimensions[row].height = height
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = (
+        f"{first_row}:{first_row + len(rendered.header) - 1}" if rendered.header else None
+    )
 
 
 def _dv_kwargs(dv: DataValidation) -> dict:
