@@ -313,3 +313,20 @@ def test_report_page_offers_download_and_upload(client, alice, office_draft):
     client.login(username="alice", password=PASSWORD)
     page = client.get(office_draft.get_absolute_url()).content.decode()
     assert 'id="download-xlsx"' in page and 'id="xlsx-upload"' in page
+
+
+@pytest.mark.django_db
+def test_total_typed_over_its_formula_that_disagrees_is_refused(tmp_path):
+    sheet, coordinate = coordinate_of("app_new_received_total")
+    data = edit(workbook_of(office_doc()), {(sheet, coordinate): 60})
+    path = tmp_path / "total.xlsx"
+    path.write_bytes(data)
+    with pytest.raises(CommandError):
+        call_command("import_report", str(path))
+    from reports.imports import import_bytes
+    from reports.services import ImportRefused
+
+    with pytest.raises(ImportRefused) as refused:
+        import_bytes(data, "total.xlsx")
+    assert [f.rule for f in refused.value.findings] == ["R2"]
+    assert Report.objects.count() == 0
