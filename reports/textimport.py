@@ -220,6 +220,9 @@ def _is_heading(line: Line, key: str, numeral: str) -> bool:
         a = norm(alias)
         if c == a:
             return True
+        # Numbered headings with words around the core: 政府信息公开工作存在的主要问题….
+        if m and (c.endswith(a) or c.startswith(a)):
+            return True
         if m and difflib.SequenceMatcher(None, c, a).ratio() >= 0.75:
             return True
     return False

@@ -371,3 +371,12 @@ def test_markdown_cells_with_line_breaks():
     seed = load_seed(1)
     text = published_text(seed, "markdown").replace("| 结果 维持 |", "| 结果<br>维持 |")
     assert parsed_figures(text, "r.md")["review_litigation"] == seed["review_litigation"]
+
+
+def test_headings_with_words_around_the_usual_ones():
+    headings = list(HEADINGS)
+    headings[3] = "四、因政府信息公开工作被申请行政复议和提起行政诉讼情况"
+    headings[4] = "五、政府信息公开工作存在的主要问题及改进情况"
+    raw = parse_published(published_text(load_seed(1), "pdf", headings=headings).encode()).raw
+    assert raw["headings"][3:5] == headings[3:5]
+    assert raw["sections"]["problems"] == "存在的问题是公开内容不够丰富。"
