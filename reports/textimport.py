@@ -364,14 +364,6 @@ class _Tables:
             self.put(c, read)
 
     def active(self, tokens: list[Token]) -> None:
-        texts = {t.norm for t in tokens if t.kind == "text"}
-        old = [h for h in FORMAT_2019_HEADERS if any(h in t for t in texts)]
-        if old:
-            raise TextImportError(
-                "这是2019年试行格式（国办公开办函〔2019〕60号）的年度报告：第二部分的栏目为“"
-                + "、".join(FORMAT_2019_HEADERS)
-                + "”，与2021年起施行的格式（国办公开办函〔2021〕30号）不同，无法按新格式导入。"
-            )
         order = self._active_columns(tokens)
         pos = 0
         for table in schema.ACTIVE_TABLES:
@@ -424,7 +416,20 @@ class _Tables:
         self._take(tokens, last_header, cells)
 
 
+def _refuse_2019_format(lines: list[Line]) -> None:
+    """Checked first, on the whole text: a 2019 report may fail other checks too, and
+    its reader must learn the real reason."""
+    text = norm("".join(line.text for line in lines))
+    if sum(h in text for h in FORMAT_2019_HEADERS) >= 2:
+        raise TextImportError(
+            "这是2019年试行格式（国办公开办函〔2019〕60号）的年度报告：第二部分的栏目为“"
+            + "、".join(FORMAT_2019_HEADERS)
+            + "”，与2021年起施行的格式（国办公开办函〔2021〕30号）不同，无法按新格式导入。"
+        )
+
+
 def parse_text(lines: list[Line]) -> TextImport:
+    _refuse_2019_format(lines)
     title, agency, year, title_end = _title(lines)
     heads = _find_headings(lines, title_end + 1)
     ends = [*heads[1:], len(lines)]

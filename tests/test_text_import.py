@@ -380,3 +380,11 @@ def test_headings_with_words_around_the_usual_ones():
     raw = parse_published(published_text(load_seed(1), "pdf", headings=headings).encode()).raw
     assert raw["headings"][3:5] == headings[3:5]
     assert raw["sections"]["problems"] == "存在的问题是公开内容不够丰富。"
+
+
+def test_format_2019_is_named_even_when_other_parts_differ():
+    text = "某局2020年政府信息公开工作年度报告\n一、概述\n本年度……\n"
+    text += "第二十条第（一）项\n"
+    text += "信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量\n规章\t0\t0\t0\n"
+    with pytest.raises(TextImportError, match="2019年试行格式"):
+        parse_published(text.encode())
