@@ -11,10 +11,15 @@ HOST ?= 127.0.0.1:8000
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk fonts-arphic-ukai
 TEST_DEBS := chromium poppler-utils
 
-.PHONY: run test pytest lint deps system-run system-test migrate demo bench clean
+.PHONY: run worker test pytest lint deps system-run system-test migrate demo bench clean
 
+# Background exports need the django-tasks worker; it stops with the server.
 run: deps system-run migrate demo
+	$(BIN)/python manage.py db_worker --no-startup-delay & trap "kill $$!" EXIT; \
 	$(BIN)/python manage.py runserver $(HOST)
+
+worker: deps
+	$(BIN)/python manage.py db_worker
 
 test: deps system-run system-test lint
 	$(BIN)/python manage.py makemigrations --check --dry-run

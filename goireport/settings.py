@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "reports",
 ]
 
@@ -149,6 +151,11 @@ STATICFILES_DIRS = [
 
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
+
+# Long exports run as background tasks (django-tasks). The database backend needs a
+# worker: `manage.py db_worker`. TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend
+# runs them in the request instead (tests, a laptop without a worker).
+TASKS = {"default": {"BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

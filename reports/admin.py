@@ -1,11 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, XLSX
 
 from .models import Agency, GeneralSection, Report, ReportEvent, User
+from .resources import AgencyResource, UserResource
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(ImportExportModelAdmin):
+    resource_classes = [AgencyResource]
+    formats = [CSV, XLSX]
     list_display = ["indented_name", "parent", "is_government"]
     list_filter = ["is_government"]
     search_fields = ["name"]
@@ -21,7 +26,9 @@ AGENCY_FIELDSET = ("所属机关与角色", {"fields": ("agency", "role")})
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ImportExportModelAdmin, BaseUserAdmin):
+    resource_classes = [UserResource]
+    formats = [CSV, XLSX]
     list_display = ["username", "first_name", "agency", "role", "is_staff", "is_active"]
     list_filter = ["role", "is_staff", "is_active"]
     autocomplete_fields = ["agency"]

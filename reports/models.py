@@ -317,4 +317,12 @@ def start_report(agency: Agency, year: int, created_by: User | None = None) -> R
             created_by=created_by,
         )
         report.create_standard_sections()
+        from .newyear import prefill_from_previous
+
+        # What was carried over from last year's report, for the page to say so.
+        report.prefilled = prefill_from_previous(report)
     return report
+
+
+# Background export jobs live in their own module; imported here so Django finds them.
+from .models_jobs import ExportJob  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, workflow_views
+from . import views, views_io, views_jobs, workflow_views
 
 app_name = "reports"
 
@@ -17,4 +17,12 @@ urlpatterns = [
     path("<int:pk>/publish/", workflow_views.publish, name="publish"),
     path("<int:pk>/revise/", workflow_views.start_revision, name="revise"),
     path("<int:pk>/correct/", workflow_views.send_for_correction, name="correct"),
+    path("<int:pk>/report.xlsx", views_io.report_xlsx, name="xlsx"),
+    path("<int:pk>/report.docx", views_io.report_docx, name="docx"),
+    path("<int:pk>/upload-xlsx/", views_io.report_upload_xlsx, name="upload_xlsx"),
+    path("import/", views_io.import_published, name="import_published"),
+    path("exports/", views_jobs.exports, name="exports"),
+    path("exports/<int:pk>/", views_jobs.export_job, name="export_job"),
+    path("exports/<int:pk>/status/", views_jobs.export_job_status, name="export_status"),
+    path("exports/<int:pk>/download/", views_jobs.export_download, name="export_download"),
 ]

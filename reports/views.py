@@ -78,6 +78,8 @@ def report_create(request: HttpRequest) -> HttpResponse:
         )
     report = start_report(user.agency, form.cleaned_data["year"], created_by=user)
     messages.success(request, f"已新建{report.title}。")
+    if report.prefilled:
+        messages.info(request, report.prefilled[0] + "、".join(report.prefilled[1:]) + "。")
     return redirect("reports:section", pk=report.pk, section="info")
 
 

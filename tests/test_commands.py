@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from reports.models import Agency, GeneralSection, Report, Status, User
+from reports.models import Agency, Report, Status, User
 from tests.helpers import import_seed, load_seed
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,13 @@ def test_load_demo_is_idempotent_and_builds_the_agency_tree(capsys):
     draft = Report.objects.get(year=2024)
     assert draft.agency.name == "宁波市镇海区人民政府办公室"
     assert draft.status == Status.DRAFT
-    assert GeneralSection.objects.filter(report=draft).count() == 5
+    last_year = Report.objects.get(agency=draft.agency, year=2023)
+    # The 2024 draft starts from 2023: its headings (not text) and the carry-over.
+    assert list(draft.general.values_list("heading", flat=True)) == [
+        h for h in last_year.general.values_list("heading", flat=True) if h
+    ]
+    assert not any(draft.general.values_list("body", flat=True))
+    assert draft.app_carried_over_natural_person == last_year.app_carried_forward_natural_person
     office = Agency.objects.get(name="宁波市镇海区人民政府办公室")
     assert office.parent.name == "宁波市镇海区人民政府"
     assert office in Agency.objects.get(name="宁波市人民政府").subtree()

@@ -6,6 +6,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from reports.models import GeneralSection, Report, ReportEvent
+from reports.models_jobs import ExportJob, JobKind, JobStatus
 from tests.helpers import ready_report
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,20 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "reports:publish": ("approved", signed_in(405), signed_in(403, bob=302, mallory=404)),
     "reports:revise": ("published", signed_in(405), signed_in(403, alice=302, mallory=404)),
     "reports:correct": ("published", signed_in(405), signed_in(403, carol=302, mallory=404)),
+    "reports:xlsx": ("submitted", signed_in(200, mallory=404), signed_in(405)),
+    "reports:docx": ("submitted", signed_in(200, mallory=404), signed_in(405)),
+    # A POST without a workbook is sent back to the report with a message.
+    "reports:upload_xlsx": ("draft", signed_in(405), signed_in(403, alice=302, mallory=404)),
+    "reports:import_published": (
+        "draft",
+        signed_in(403, alice=200, mallory=200),
+        signed_in(403, alice=400, mallory=400),
+    ),
+    "reports:exports": ("draft", signed_in(403, carol=200), signed_in(403, carol=400)),
+    # Jobs are carol's: nobody else learns that they exist.
+    "reports:export_job": ("draft", signed_in(404, carol=200), signed_in(405)),
+    "reports:export_status": ("draft", signed_in(404, carol=200), signed_in(405)),
+    "reports:export_download": ("draft", signed_in(404, carol=200), signed_in(405)),
     "public:list": ("published", everyone(200), everyone(405)),
     "public:detail": ("published", everyone(200), everyone(405)),
 }
@@ -83,10 +98,24 @@ def project_patterns(resolver=None, namespace: str = "") -> dict[str, URLPattern
     return found
 
 
-def url_for(name: str, report: Report) -> str:
+def finished_job(report: Report, owner) -> ExportJob:
+    return ExportJob.objects.create(
+        kind=JobKind.BULK_XLSX,
+        year=report.year,
+        agency=owner.agency,
+        requested_by=owner,
+        status=JobStatus.DONE,
+        filename="export.xlsx",
+        content=b"PK",
+    )
+
+
+def url_for(name: str, report: Report, carol=None) -> str:
     converters = project_patterns()[name].pattern.converters
     kwargs = {}
-    if "pk" in converters:
+    if name.startswith("reports:export_"):
+        kwargs["pk"] = finished_job(report, carol).pk
+    elif "pk" in converters:
         kwargs["pk"] = report.pk
     if "section" in converters:
         kwargs["section"] = "problems"
@@ -109,6 +138,7 @@ def snapshot() -> tuple:
         sorted(Report.objects.values_list("pk", "status", "version", "problems")),
         ReportEvent.objects.count(),
         GeneralSection.objects.count(),
+        ExportJob.objects.count(),
     )
 
 
@@ -127,7 +157,7 @@ def test_permission_matrix(client, name, user, method, alice, bob, carol, mallor
     users = {CLERK: alice, REVIEWER: bob, OVERSIGHT: carol, OUTSIDER: mallory}
     state, get_statuses, post_statuses = MATRIX[name]
     report = report_in(state, users)
-    url = url_for(name, report)
+    url = url_for(name, report, carol)
     if user != ANON:
         client.force_login(users[user])
     data = dict(POST_DATA, version=Report.objects.get(pk=report.pk).version)

@@ -4,9 +4,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from reports import codec
+from reports.exporters import WRITERS
 from reports.models import Report
 
-FORMATS = ["json"]
+FORMATS = ["json", *WRITERS]
 
 
 class Command(BaseCommand):
@@ -21,6 +22,10 @@ class Command(BaseCommand):
         report = Report.objects.select_related("agency").filter(pk=report_id).first()
         if report is None:
             raise CommandError(f"没有编号为 {report_id} 的报告。")
+        if format in WRITERS:
+            WRITERS[format](report, output)
+            self.stdout.write(f"{output}")
+            return
         data = codec.to_json(report.document())
         output.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         self.stdout.write(f"{output}")

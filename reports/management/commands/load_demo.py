@@ -6,6 +6,7 @@ from django.db import transaction
 
 from reports.models import Agency, Report, Status, User, start_report
 from reports.services import ImportRefused, import_document
+from reports.textimport import TextImportError, parse_published
 
 DEMO_FILE = settings.BASE_DIR / "fixtures" / "demo.json"
 
@@ -53,6 +54,15 @@ class Command(BaseCommand):
             raise CommandError(f"找不到样例年报目录 {settings.SEEDS_DIR}（可用 SEEDS_DIR 指定）。")
         for path in sorted(settings.SEEDS_DIR.glob("*.json")):
             raw = json.loads(path.read_text(encoding="utf-8"))
+            text = path.with_suffix(".txt")
+            if text.is_file():
+                # The figures come from the hand-read JSON; the narrative from the text.
+                try:
+                    published = parse_published(text.read_bytes(), text.name).raw
+                except TextImportError as exc:
+                    raise CommandError(f"{text.name}: {exc}") from None
+                raw["sections"] = published["sections"]
+                raw["signature"] = published["signature"]
             existing = Report.objects.filter(agency__name=raw["agency"], year=raw["year"]).first()
             if existing is not None and not existing.is_editable:
                 continue

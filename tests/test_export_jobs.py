@@ -1,0 +1,198 @@
+"""Background exports: the oversight workbook of many reports and the PDF ZIP."""
+
+from __future__ import annotations
+
+import io
+import sys
+import types
+import zipfile
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from reports import schema
+from reports.jobs import bulk_workbook, cell_key, reports_for
+from reports.models import Agency, Report, Status
+from reports.models_jobs import ExportJob, JobKind, JobStatus
+from tests.helpers import import_seed, load_seed
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+EXPORTS = reverse("reports:exports")
+
+
+@pytest.fixture
+def seeded(agencies):
+    """All five seeds for 2023: two of them (000 finance, 001 office) under zhenhai."""
+    reports = [import_seed(i) for i in range(5)]
+    for report in reports[:2]:
+        report.status = Status.PUBLISHED
+        report.save()
+    return reports
+
+
+def start(client, kind=JobKind.BULK_XLSX, year=2023, agency=None, callbacks=None):
+    data = {"kind": kind, "year": year, "agency": agency.pk}
+    with callbacks(execute=True):
+        return client.post(EXPORTS, data)
+
+
+@pytest.mark.django_db
+def test_oversight_workbook_has_one_row_per_report_of_the_subtree(
+    client, carol, seeded, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = IMMEDIATE
+    client.force_login(carol)
+    response = start(client, agency=carol.agency, callbacks=django_capture_on_commit_callbacks)
+    job = ExportJob.objects.get()
+    assert response["Location"] == reverse("reports:export_job", args=[job.pk])
+    assert job.status == JobStatus.DONE and job.progress == job.total == 2
+    download = client.get(reverse("reports:export_download", args=[job.pk]))
+    rows = list(load_workbook(io.BytesIO(download.content))["汇总"].iter_rows(values_only=True))
+    header = rows[0]
+    assert header[:4] == ("agency", "year", "status", "title")
+    assert len(header) == 4 + len(schema.CELLS)
+    by_agency = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    assert set(by_agency) == {"宁波市镇海区金融发展服务中心", "宁波市镇海区人民政府办公室"}
+    office = by_agency["宁波市镇海区人民政府办公室"]
+    seed = load_seed(1)
+    for c in schema.CELLS:
+        expected = schema.get(seed, c)
+        got = office[cell_key(c)]
+        assert (str(got) if c.kind == "fee" else got) == (expected if c.kind != "fee" else "0"), c
+    assert office["status"] == "已发布" and office["year"] == 2023
+
+
+# The worker closes its database connections after each task, as in production: only a
+# transactional test survives that.
+@pytest.mark.django_db(transaction=True)
+def test_job_waits_in_the_queue_until_the_worker_runs_it(
+    client, carol, seeded, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DATABASE
+    client.force_login(carol)
+    start(client, agency=carol.agency, callbacks=django_capture_on_commit_callbacks)
+    job = ExportJob.objects.get()
+    assert job.status == JobStatus.QUEUED
+    page = client.get(reverse("reports:export_job", args=[job.pk])).content.decode()
+    assert 'id="export-progress"' in page and "排队中" in page
+    status = client.get(reverse("reports:export_status", args=[job.pk])).json()
+    assert status["status"] == "queued" and status["download"] is None
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+    status = client.get(reverse("reports:export_status", args=[job.pk])).json()
+    assert status["status"] == "done" and status["percent"] == 100
+    assert status["download"] == reverse("reports:export_download", args=[job.pk])
+
+
+@pytest.mark.django_db
+def test_pdf_zip_holds_the_published_reports_only(
+    client, carol, seeded, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.TASKS = IMMEDIATE
+    # The PDF renderer is another module's work; this stands in for it and records
+    # which reports it was asked for.
+    rendered: list[int] = []
+    fake = types.ModuleType("reports.pdf")
+
+    def render_pdf(report) -> bytes:
+        rendered.append(report.pk)
+        return b"%PDF-1.7 " + report.title.encode()
+
+    fake.render_pdf = render_pdf
+    monkeypatch.setitem(sys.modules, "reports.pdf", fake)
+    seeded[1].status = Status.DRAFT
+    seeded[1].save()
+    client.force_login(carol)
+    start(
+        client, JobKind.PDF_ZIP, agency=carol.agency, callbacks=django_capture_on_commit_callbacks
+    )
+    job = ExportJob.objects.get()
+    assert job.status == JobStatus.DONE
+    download = client.get(reverse("reports:export_download", args=[job.pk]))
+    assert download["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(download.content))
+    assert archive.namelist() == [f"2023-宁波市镇海区金融发展服务中心-{seeded[0].pk}.pdf"]
+    assert rendered == [seeded[0].pk]
+
+
+@pytest.mark.django_db
+def test_failed_job_says_why(
+    client, carol, seeded, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.TASKS = IMMEDIATE
+    monkeypatch.setitem(sys.modules, "reports.pdf", None)  # renderer not installed
+    client.force_login(carol)
+    start(
+        client, JobKind.PDF_ZIP, agency=carol.agency, callbacks=django_capture_on_commit_callbacks
+    )
+    job = ExportJob.objects.get()
+    assert job.status == JobStatus.FAILED and "PDF生成组件不可用" in job.error
+    assert client.get(reverse("reports:export_download", args=[job.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_oversight_cannot_export_outside_its_subtree(client, carol, seeded, agencies):
+    client.force_login(carol)
+    response = client.post(
+        EXPORTS, {"kind": JobKind.BULK_XLSX, "year": 2023, "agency": agencies["weidong"].pk}
+    )
+    assert response.status_code == 400
+    assert ExportJob.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_clerks_and_reviewers_cannot_export(client, alice, bob):
+    for user in (alice, bob):
+        client.force_login(user)
+        assert client.get(EXPORTS).status_code == 403
+        assert client.post(EXPORTS, {"kind": "bulk_xlsx", "year": 2023}).status_code == 403
+    assert ExportJob.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_other_users_cannot_see_or_download_a_job(client, carol, mallory, agencies):
+    job = ExportJob.objects.create(
+        kind=JobKind.BULK_XLSX,
+        year=2023,
+        agency=agencies["zhenhai"],
+        requested_by=carol,
+        status=JobStatus.DONE,
+        content=b"x",
+        filename="bulk_xlsx-1-2023.xlsx",
+    )
+    client.force_login(mallory)
+    for name in ("export_job", "export_status", "export_download"):
+        assert client.get(reverse(f"reports:{name}", args=[job.pk])).status_code == 404
+    client.force_login(carol)
+    assert client.post(reverse("reports:export_download", args=[job.pk])).status_code == 405
+    assert client.get(reverse("reports:export_download", args=[job.pk])).content == b"x"
+
+
+@pytest.mark.django_db
+def test_exports_page_lists_jobs_with_few_queries(
+    client, carol, agencies, django_assert_max_num_queries
+):
+    for year in range(2015, 2025):
+        ExportJob.objects.create(
+            kind=JobKind.BULK_XLSX, year=year, agency=agencies["zhenhai"], requested_by=carol
+        )
+    client.force_login(carol)
+    with django_assert_max_num_queries(8):
+        page = client.get(EXPORTS).content.decode()
+    assert page.count("查看进度") == 10
+
+
+@pytest.mark.django_db
+def test_bulk_workbook_quotes_names_that_look_like_formulas(agencies):
+    from tests.helpers import make_report
+
+    agency = Agency.objects.create(name='=HYPERLINK("http://x")', parent=agencies["zhenhai"])
+    make_report(agency, 2023)
+    data = bulk_workbook(reports_for(JobKind.BULK_XLSX, 2023, agencies["zhenhai"]))
+    rows = list(load_workbook(io.BytesIO(data))["汇总"].iter_rows(values_only=True))
+    assert rows[1][0] == '\'=HYPERLINK("http://x")'
+    assert rows[1][3].startswith("'=")
+    assert Report.objects.count() == 1
