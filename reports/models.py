@@ -160,6 +160,9 @@ class Report(models.Model):
     signature_agency = models.CharField("落款机关", max_length=200, blank=True)
     signature_date = models.DateField("落款日期", null=True, blank=True)
     published_on = models.DateField("发布日期", null=True, blank=True)
+    # Kept up to date by reports.finding_counts; null until first computed.
+    error_count = models.PositiveIntegerField("错误数", null=True, blank=True, editable=False)
+    warning_count = models.PositiveIntegerField("警告数", null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -222,7 +225,23 @@ class Report(models.Model):
     def findings(self) -> list:
         from .rules import check
 
-        return check(self.document())
+        return check(self.document(), self.rule_context())
+
+    def previous_report(self) -> Report | None:
+        """The same agency's report of the year before, with its sub-sections."""
+        return (
+            Report.objects.filter(agency_id=self.agency_id, year=self.year - 1)
+            .select_related("agency")
+            .prefetch_related("general")
+            .first()
+        )
+
+    def rule_context(self):
+        """What the cross-year rules (R7, R11, R12) compare with: two queries at most."""
+        from .rules import Context
+
+        previous = self.previous_report()
+        return Context(previous=previous.document() if previous else None)
 
     def create_standard_sections(self) -> None:
         GeneralSection.objects.bulk_create(
@@ -268,4 +287,8 @@ def start_report(agency: Agency, year: int, created_by: User | None = None) -> R
             created_by=created_by,
         )
         report.create_standard_sections()
+        # The sections were bulk-created after the save: count again with them.
+        from .finding_counts import refresh
+
+        refresh(report)
     return report

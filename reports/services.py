@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from . import codec, rules, schema
+from .finding_counts import refresh_with_next_year
 from .models import Agency, GeneralSection, Report
 from .rules import Finding
 
@@ -50,7 +51,9 @@ def import_document(raw: object, user=None) -> tuple[Report, list[Finding]]:
         if report is None:
             report = Report(agency=agency, year=doc["year"], created_by=user)
         apply_document(report, doc)
-    return report, rules.check(codec.report_to_doc(report))
+        # The sub-sections were bulk-created after the save: count again with them.
+        refresh_with_next_year(report)
+    return report, report.findings()
 
 
 def apply_document(report: Report, doc: dict) -> None:
