@@ -28,6 +28,17 @@ def nice_max(value: float) -> int:
     return 10 * magnitude
 
 
+def tick_step(value: float, ticks: int = 4) -> int:
+    """A whole, round step so that ``ticks`` steps reach ``value``: 1, 2, 2.5, 5 × 10^n
+    (2.5 only from 25 up, so every tick label is a whole number)."""
+    magnitude = 1
+    while True:
+        for step in (magnitude, 2 * magnitude, 25 * magnitude // 10, 5 * magnitude):
+            if step >= 1 and step * ticks >= value and step == int(step):
+                return int(step)
+        magnitude *= 10
+
+
 @dataclass
 class Bar:
     label: str
@@ -112,7 +123,8 @@ class StackedColumns:
     legend: list[Legend] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        scale = nice_max(max((c.total for c in self.columns), default=0))
+        step = tick_step(max((c.total for c in self.columns), default=0))
+        scale = 4 * step
         base = self.top + self.plot_height
         for i, column in enumerate(self.columns):
             column.x = self.left + self.gap / 2 + i * (self.column_width + self.gap)
@@ -123,7 +135,7 @@ class StackedColumns:
                 y -= s.height
                 s.y = round(y, 1)
             column.top = y
-        self.ticks = [(round(base - self.plot_height * k / 4, 1), scale * k // 4) for k in range(5)]
+        self.ticks = [(round(base - self.plot_height * k / 4, 1), step * k) for k in range(5)]
         self.legend = [
             Legend(
                 name,

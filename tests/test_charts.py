@@ -30,11 +30,15 @@ def test_agency_chart_stacks_outcomes_per_year(two_years, agencies):
     assert first.total == 50 and second.total == 54  # handled_total of the seed, +4 granted
     granted = next(s for s in first.segments if s.series == "（一）予以公开")
     assert granted.value == 20
-    assert granted.height == pytest.approx(chart.plot_height * 20 / 100, abs=0.1)
+    assert granted.height == pytest.approx(chart.plot_height * 20 / 80, abs=0.1)  # axis to 80
 
 
 def test_nice_axis_maximum():
     assert [charts.nice_max(v) for v in (0, 3, 10, 11, 54, 230)] == [1, 5, 10, 20, 100, 500]
+
+
+def test_axis_ticks_are_whole_round_numbers():
+    assert [charts.tick_step(v) for v in (0, 2, 4, 5, 54, 100, 230)] == [1, 1, 1, 2, 20, 25, 100]
 
 
 def test_agency_chart_page_draws_svg_without_any_script(client, alice, two_years, agencies):
