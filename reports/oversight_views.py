@@ -101,7 +101,11 @@ def home_xlsx(request: HttpRequest) -> HttpResponse:
     return _download(body, XLSX, f"oversight-{filters.year}.xlsx")
 
 
-def _rollup_for(request: HttpRequest) -> rollups.Rollup:
+# The page lists the first agencies only; the exports list them all.
+PAGE_LIST_LIMIT = 100
+
+
+def _rollup_for(request: HttpRequest, limit: int | None = None) -> rollups.Rollup:
     scope = _scope_of(request.user)
     parent = scope
     if request.GET.get("parent"):
@@ -111,13 +115,13 @@ def _rollup_for(request: HttpRequest) -> rollups.Rollup:
             raise Http404("no such agency") from None
         parent = get_object_or_404(scope.subtree(), pk=pk)
     year = dashboard.Filters.from_query(request.GET, _default_year()).year
-    return rollups.compute(year, parent)
+    return rollups.compute(year, parent, limit=limit)
 
 
 @login_required
 @require_GET
 def rollup(request: HttpRequest) -> HttpResponse:
-    result = _rollup_for(request)
+    result = _rollup_for(request, limit=PAGE_LIST_LIMIT)
     sections = [
         (s.heading, rendering.build_table(s.key, result.figures))
         for s in schema.SECTIONS
@@ -129,6 +133,9 @@ def rollup(request: HttpRequest) -> HttpResponse:
         "sections": sections,
         "years": _year_choices(result.year),
         "parents": scope.subtree().filter(children__isnull=False).distinct().order_by("path"),
+        "status_counts": [
+            (dashboard.STATUS_LABELS[key], count) for key, count in result.status_counts.items()
+        ],
         "included": [
             (i["agency"], dashboard.STATUS_LABELS[i["status"]], i["report_id"])
             for i in result.included

@@ -71,7 +71,7 @@ def rollup_workbook(rollup: Rollup) -> bytes:
     ws.cell(
         row=2,
         column=1,
-        value=f"纳入汇总{len(rollup.included)}份报告，未报送{len(rollup.missing)}个机关。",
+        value=f"纳入汇总{rollup.reports}份报告，未报送{rollup.missing_count}个机关。",
     )
     row = 4
     for key in schema.NOTE_KEYS:

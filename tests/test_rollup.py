@@ -40,8 +40,19 @@ def test_the_rollup_sums_every_cell_and_derives_totals(region, agencies):
         "宁波市镇海区人民政府办公室",
         "宁波市镇海区金融发展服务中心",
     ]
-    assert result.missing == ["宁波市镇海区人民政府"]
+    assert result.missing == ["宁波市镇海区人民政府"] and result.missing_count == 1
+    assert result.reports == 2 and result.status_counts["draft"] == 2
     assert result.blank_cells == []
+
+
+def test_a_page_sized_rollup_lists_only_the_first_agencies_but_sums_them_all(region, agencies):
+    for i in range(5):
+        make_report(Agency.objects.create(name=f"部门{i}", parent=agencies["zhenhai"]), 2023)
+    Agency.objects.create(name="未报送部门", parent=agencies["zhenhai"])
+    result = rollup.compute(2023, agencies["zhenhai"], limit=3)
+    assert len(result.included) == 3 and result.reports == 7 and result.included_truncated
+    assert result.missing_count == 2 and not result.missing_truncated
+    assert result.figures["applications"]["new_received"]["total"] == 55
 
 
 def test_the_rollup_without_parent_covers_every_agency(region):
@@ -68,7 +79,7 @@ def test_the_rollup_is_computed_in_a_constant_number_of_queries(
     for i in range(20):
         agency = Agency.objects.create(name=f"部门{i}", parent=agencies["zhenhai"])
         make_report(agency, year=2023)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         result = rollup.compute(2023, agencies["zhenhai"])
     assert len(result.included) == 22
 
@@ -206,4 +217,12 @@ def test_the_rollup_page_costs_the_same_queries_for_5_or_50_agencies(
     client.force_login(carol)
     with django_assert_max_num_queries(9):
         response = client.get(reverse("oversight:rollup"), {"year": 2023})
-    assert len(response.context["rollup"].missing) == 1 + extra - extra // 2
+    assert response.context["rollup"].missing_count == 1 + extra - extra // 2
+
+
+def test_blank_cells_are_found_even_before_their_counts_are_stored(region, agencies):
+    make_report(agencies["zhenhai"], year=2023)
+    Report.objects.update(blank_count=None)
+    result = rollup.compute(2023, agencies["zhenhai"])
+    assert len(result.blank_cells) == len(schema.STORED_CELLS)
+    assert all(b.reports == 1 for b in result.blank_cells)

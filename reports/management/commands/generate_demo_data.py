@@ -2,6 +2,7 @@ import time
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from reports import demo_data
 
@@ -48,6 +49,11 @@ class Command(BaseCommand):
             password=options["password"],
             progress=progress,
         )
+        if connection.vendor == "postgresql":
+            # Fresh bulk-loaded tables have no statistics until autovacuum comes round;
+            # without them the planner picks nested loops for the oversight queries.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE reports_agency, reports_report, reports_generalsection")
         self.stdout.write(
             f"已生成“{plan.root.name}”：{len(plan.agencies)}个机关，{plan.reports}份报告；"
             f"登录用户 demo{plan.root.pk}-oversight（主管部门）、demo{plan.root.pk}-district、"

@@ -51,7 +51,7 @@ class Command(BaseCommand):
         else:
             output.write_bytes(rollup_pdf(rollup))
         self.stderr.write(
-            f"{rollup.title}：纳入{len(rollup.included)}份报告，"
-            f"未报送{len(rollup.missing)}个机关，空白单元格{len(rollup.blank_cells)}个（按0计）。"
+            f"{rollup.title}：纳入{rollup.reports}份报告，"
+            f"未报送{rollup.missing_count}个机关，空白单元格{len(rollup.blank_cells)}个（按0计）。"
         )
         self.stdout.write(str(output))
