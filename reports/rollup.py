@@ -42,6 +42,14 @@ class Rollup:
     def title(self) -> str:
         return f"{self.scope}{self.year}年政府信息公开工作年度报告汇总"
 
+    def blank_by_agency(self) -> list[tuple[str, int]]:
+        """Agencies with blank cells and how many they left blank (of those listed)."""
+        counter: dict[str, int] = {}
+        for b in self.blank_cells:
+            for name in b.agencies:
+                counter[name] = counter.get(name, 0) + 1
+        return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+
     @property
     def included_truncated(self) -> bool:
         return len(self.included) < self.reports

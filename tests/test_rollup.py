@@ -226,3 +226,11 @@ def test_blank_cells_are_found_even_before_their_counts_are_stored(region, agenc
     result = rollup.compute(2023, agencies["zhenhai"])
     assert len(result.blank_cells) == len(schema.STORED_CELLS)
     assert all(b.reports == 1 for b in result.blank_cells)
+
+
+def test_the_rollup_page_names_the_agencies_that_left_cells_blank(client, carol, region, agencies):
+    make_report(agencies["zhenhai"], year=2023)
+    client.force_login(carol)
+    response = client.get(reverse("oversight:rollup"), {"year": 2023})
+    html = response.content.decode()
+    assert f"宁波市镇海区人民政府（{len(schema.STORED_CELLS)}个单元格）" in html
