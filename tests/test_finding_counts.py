@@ -1,5 +1,6 @@
 """Stored per-report counts of error and warning findings, read by the oversight home."""
 
+from reports import schema
 from reports.models import GeneralSection, Report
 from reports.services import import_document
 from tests.helpers import complete_doc, fill_zeros, import_seed, load_seed, make_report
@@ -51,3 +52,14 @@ def test_changing_last_years_report_refreshes_this_years_counts(agencies):
     last.app_carried_forward_natural_person += 5
     last.save()
     assert stored(this)[1] == warnings_before + 2  # R7 in 自然人 and 总计
+
+
+def test_refresh_finding_counts_repairs_counts_written_around_the_models(agencies):
+    from django.core.management import call_command
+
+    report = make_report(agencies["office"], year=2023)
+    expected = stored(report)
+    Report.objects.update(error_count=None, warning_count=None, blank_count=None)
+    call_command("refresh_finding_counts", "--year", "2023")
+    assert stored(report) == expected
+    assert Report.objects.get(pk=report.pk).blank_count == len(schema.STORED_CELLS)
