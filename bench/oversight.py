@@ -33,8 +33,12 @@ os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
 os.environ.setdefault("DB_CONN_MAX_AGE", "60")
 
+import warnings  # noqa: E402
+
 import django  # noqa: E402
 
+# WhiteNoise warns that collectstatic has not run; the benchmark serves no static files.
+warnings.filterwarnings("ignore", "No directory at", UserWarning)
 django.setup()
 
 from django.contrib.auth.decorators import login_required  # noqa: E402
