@@ -45,8 +45,14 @@ def refresh_with_next_year(report) -> None:
         refresh(following)
 
 
+# Saving only these cannot change an error, warning or blank count (the status does not
+# enter the rules; the publication date only feeds R13, an info), so workflow steps such
+# as submitting or publishing do not pay for a recount.
+NOT_COUNTED = {*COUNT_FIELDS, "status", "published_on", "updated_at", "created_by"}
+
+
 def _report_saved(sender, instance, update_fields=None, raw=False, **kwargs) -> None:
-    if raw or (update_fields and set(update_fields) <= set(COUNT_FIELDS)):
+    if raw or (update_fields and set(update_fields) <= NOT_COUNTED):
         return
     refresh_with_next_year(instance)
 

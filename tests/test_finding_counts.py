@@ -63,3 +63,10 @@ def test_refresh_finding_counts_repairs_counts_written_around_the_models(agencie
     call_command("refresh_finding_counts", "--year", "2023")
     assert stored(report) == expected
     assert Report.objects.get(pk=report.pk).blank_count == len(schema.STORED_CELLS)
+
+
+def test_a_status_change_alone_does_not_recount(agencies, django_assert_num_queries):
+    report = make_report(agencies["office"], year=2023)
+    report.status = "submitted"
+    with django_assert_num_queries(1):
+        report.save(update_fields=["status"])

@@ -138,3 +138,15 @@ def test_the_oversight_home_costs_the_same_queries_for_5_or_50_agencies(
     with django_assert_max_num_queries(9):
         response = client.get(URL, {"year": 2023})
     assert response.context["summary"].total == 2 + extra
+
+
+@pytest.mark.parametrize("extra", [5, 50])
+def test_the_xlsx_of_the_table_costs_the_same_queries_for_5_or_50_agencies(
+    client, carol, agencies, extra, django_assert_max_num_queries
+):
+    _grow(agencies["zhenhai"], extra)
+    client.force_login(carol)
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("oversight:home_xlsx"), {"year": 2023})
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 1 + 2 + extra
