@@ -123,6 +123,7 @@ class Filters:
     late: str = ""  # "yes" / "no" / ""
     findings: str = ""  # "errors" / "warnings" / ""
     q: str = ""
+    within: int | None = None  # a government (or any agency) beneath: its subtree only
     sort: str = "name"
     descending: bool = False
 
@@ -145,6 +146,7 @@ class Filters:
             if params.get("findings") in ("errors", "warnings")
             else "",
             q=(params.get("q") or "").strip()[:100],
+            within=int(params["within"]) if (params.get("within") or "").isdigit() else None,
             sort=sort if sort in SORTS else "name",
             descending=descending,
         )
@@ -159,6 +161,7 @@ class Filters:
             "late": self.late,
             "findings": self.findings,
             "q": self.q,
+            "within": self.within,
             "sort": ("-" if self.descending else "") + self.sort,
         }
         values.update(changes)
@@ -175,8 +178,14 @@ _ORDER_FIELDS = {
 }
 
 
-def filtered_rows(scope: Agency, filters: Filters, today: date) -> QuerySet[Agency]:
+def filtered_rows(
+    scope: Agency, filters: Filters, today: date, within: Agency | None = None
+) -> QuerySet[Agency]:
+    """The table's rows; ``within`` (an agency beneath ``scope``) narrows them to its
+    subtree, e.g. one district of a city."""
     rows = base_rows(scope, filters.year, today)
+    if within is not None:
+        rows = rows.filter(path__startswith=within.path)
     if filters.status:
         rows = rows.filter(status=filters.status)
     if filters.late == "yes":
@@ -211,6 +220,12 @@ class Summary:
 
     def statuses(self) -> list[tuple[str, str, int]]:
         return [(key, label, self.by_status.get(key, 0)) for key, label in STATUS_CHOICES]
+
+
+def regions(scope: Agency) -> QuerySet[Agency]:
+    """The agencies beneath ``scope`` that have agencies beneath them: the choices of
+    the 下级区域 filter."""
+    return agencies_beneath(scope).filter(children__isnull=False).distinct().order_by("path")
 
 
 def summary(scope: Agency, year: int, today: date) -> Summary:

@@ -54,7 +54,8 @@ def home(request: HttpRequest) -> HttpResponse:
     scope = _scope_of(request.user)
     today = date.today()
     filters = dashboard.Filters.from_query(request.GET, _default_year())
-    rows = dashboard.filtered_rows(scope, filters, today)
+    within = _within(scope, filters)
+    rows = dashboard.filtered_rows(scope, filters, today, within)
     page = Paginator(rows, dashboard.PAGE_SIZE).get_page(request.GET.get("page"))
     for row in page:
         row.status_label = dashboard.STATUS_LABELS[row.status]
@@ -71,11 +72,19 @@ def home(request: HttpRequest) -> HttpResponse:
         "status_labels": dashboard.STATUS_LABELS,
         "lateness_labels": dashboard.LATENESS_LABELS,
         "sort_links": _sort_links(filters),
+        "regions": dashboard.regions(scope).only("pk", "name"),
         "status_chart": charts.status_distribution(summary.statuses()),
         "region_chart": charts.region_by_agency(region_reports),
         "jan31": date(filters.year + 1, 1, 31),
     }
     return render(request, "oversight/home.html", context)
+
+
+def _within(scope: Agency, filters: dashboard.Filters) -> Agency | None:
+    """The sub-region filter's agency; 404 for one outside the user's subtree."""
+    if filters.within is None:
+        return None
+    return get_object_or_404(dashboard.agencies_beneath(scope), pk=filters.within)
 
 
 def _sort_links(filters: dashboard.Filters) -> list[tuple[str, str, str, str]]:
@@ -95,7 +104,7 @@ def _sort_links(filters: dashboard.Filters) -> list[tuple[str, str, str, str]]:
 def home_xlsx(request: HttpRequest) -> HttpResponse:
     scope = _scope_of(request.user)
     filters = dashboard.Filters.from_query(request.GET, _default_year())
-    rows = dashboard.filtered_rows(scope, filters, date.today())
+    rows = dashboard.filtered_rows(scope, filters, date.today(), _within(scope, filters))
     header, data = dashboard.export_rows(rows, filters.year)
     body = table_workbook(f"{filters.year}年度报告进度", header, data)
     return _download(body, XLSX, f"oversight-{filters.year}.xlsx")

@@ -74,11 +74,14 @@ class Claim:
 
     what: str  # how the message names it
     pattern: re.Pattern
-    cells: tuple[tuple[str, str, str | None], ...]  # any of these may match
+    cells: tuple[tuple[str, str, str | None], ...]  # the number may equal any of them
+    summed: bool = False  # the number is the sum of the cells instead
 
 
-def _claim(what: str, regex: str, *cells: tuple[str, str, str | None]) -> Claim:
-    return Claim(what, re.compile(regex), cells)
+def _claim(
+    what: str, regex: str, *cells: tuple[str, str, str | None], summed: bool = False
+) -> Claim:
+    return Claim(what, re.compile(regex), cells, summed)
 
 
 APP = "applications"
@@ -112,9 +115,10 @@ CLAIMS: tuple[Claim, ...] = (
     _claim(
         "行政诉讼案件",
         rf"行政诉讼(?:案件)?{_GAP}{{0,4}}?{NUMBER}(?:件|起)",
-        # Direct and after-review suits together; checked against their sum below.
+        # Direct and after-review suits together.
         (RL, "litigation_direct", "total"),
         (RL, "litigation_after_review", "total"),
+        summed=True,
     ),
     _claim(
         "本年制发的规范性文件",
@@ -129,7 +133,6 @@ CLAIMS: tuple[Claim, ...] = (
         (AD, "normative_documents", "in_force"),
     ),
 )
-LITIGATION = "行政诉讼案件"
 
 
 def narrative_text(doc: dict) -> str:
@@ -162,21 +165,16 @@ def narrative_matches_tables(doc: dict, context: Context) -> Iterator[Finding]:
         values = [_value(doc, a) for a in claim.cells]
         if any(v is None for v in values):
             continue  # a blank cell is R5's finding
-        if claim.what == LITIGATION:
-            candidates = [sum(values)]
-        else:
-            candidates = values
+        candidates = [sum(values)] if claim.summed else values
         if number in candidates or (claim.what, number) in seen:
             continue
         seen.add((claim.what, number))
-        cell_labels = "、".join(schema.CELL_BY_ADDRESS[a].label for a in claim.cells)
-        shown = "＋".join(str(v) for v in values) if claim.what == LITIGATION else values[0]
-        if len(values) > 1 and claim.what != LITIGATION:
-            shown = "、".join(str(v) for v in values)
+        labels = "、".join(schema.CELL_BY_ADDRESS[a].label for a in claim.cells)
+        shown = ("＋" if claim.summed else "、").join(str(v) for v in values)
         yield Finding(
             "R8",
             "warning",
-            f"正文“{phrase}”所述{claim.what}为{number}件，与表格不一致（{cell_labels}为{shown}）。",
+            f"正文“{phrase}”所述{claim.what}为{number}件，与表格不一致（{labels}为{shown}）。",
             cells=claim.cells,
             section="general",
         )

@@ -150,3 +150,14 @@ def test_the_xlsx_of_the_table_costs_the_same_queries_for_5_or_50_agencies(
         response = client.get(reverse("oversight:home_xlsx"), {"year": 2023})
     rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
     assert len(rows) == 1 + 2 + extra
+
+
+def test_the_table_narrows_to_one_sub_region_and_refuses_one_outside(
+    client, carol, region, agencies
+):
+    client.force_login(carol)
+    response = client.get(URL, {"year": 2023, "within": region["bureau"].pk})
+    assert set(rows_of(response)) == {"宁波市镇海区教育局", "宁波市镇海区教育局直属学校"}
+    assert [r.name for r in response.context["regions"]] == ["宁波市镇海区教育局"]
+    outside = client.get(URL, {"year": 2023, "within": agencies["weidong"].pk})
+    assert outside.status_code == 404
