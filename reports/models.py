@@ -278,8 +278,10 @@ class Report(models.Model):
 
     @property
     def deadline(self) -> date:
-        # 31 January for a department, 31 March for a government-wide report.
-        return date(self.year + 1, 3 if self.agency.is_government else 1, 31)
+        # 31 January for a department, 31 March for a government-wide report (R13).
+        from .rules_history import deadline_for
+
+        return deadline_for(self.year, self.agency.is_government)
 
 
 for _c in schema.STORED_CELLS:
