@@ -234,3 +234,20 @@ def test_the_rollup_page_names_the_agencies_that_left_cells_blank(client, carol,
     response = client.get(reverse("oversight:rollup"), {"year": 2023})
     html = response.content.decode()
     assert f"宁波市镇海区人民政府（{len(schema.STORED_CELLS)}个单元格）" in html
+
+
+def test_the_xlsx_merges_cells_as_the_official_matrix_does(region, tmp_path):
+    out = tmp_path / "r.xlsx"
+    call_command("rollup", "--year", "2023", "--format", "xlsx", "--output", str(out))
+    sheet = load_workbook(out)["汇总"]
+    spans = {}
+    for merged in sheet.merged_cells.ranges:
+        value = sheet.cell(row=merged.min_row, column=merged.min_col).value
+        spans[value] = (merged.max_row - merged.min_row + 1, merged.max_col - merged.min_col + 1)
+    results_rows = sum(1 for r in schema.APPLICATION_ROWS if r.in_results)
+    assert spans[schema.CORNER_NOTE] == (3, 3)
+    assert spans[schema.APPLICANT_BANNER] == (1, len(schema.APPLICATION_COLUMNS))
+    assert spans[schema.LEGAL_PERSON_GROUP] == (1, 5)
+    assert spans[schema.RESULTS_BANNER] == (results_rows, 1)
+    assert spans["（三）不予公开"] == (8, 1)
+    assert spans["行政诉讼"] == (1, 10)
