@@ -77,11 +77,17 @@ def rollup_workbook(rollup: Rollup) -> bytes:
     for key in schema.NOTE_KEYS:
         ws.cell(row=row, column=1, value=schema.SECTION_BY_KEY[key].heading).font = Font(bold=True)
         row = write_table(ws, render.build_table(key, rollup.figures), row + 1)
-    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 14
-    ws.column_dimensions["C"].width = 40
+    ws.column_dimensions["C"].width = 46
     for col in range(4, 17):
         ws.column_dimensions[get_column_letter(col)].width = 11
+    # Printed on A4 landscape, one page wide, as the matrix is in published reports.
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
 
     agencies = wb.create_sheet("纳入与未报送")
     agencies.append(["纳入汇总的机关", "状态", "未报送的机关"])
