@@ -76,12 +76,17 @@ class Claim:
     pattern: re.Pattern
     cells: tuple[tuple[str, str, str | None], ...]  # the number may equal any of them
     summed: bool = False  # the number is the sum of the cells instead
+    unless: str = ""  # words that make the phrase about something else
 
 
 def _claim(
-    what: str, regex: str, *cells: tuple[str, str, str | None], summed: bool = False
+    what: str,
+    regex: str,
+    *cells: tuple[str, str, str | None],
+    summed: bool = False,
+    unless: str = "",
 ) -> Claim:
-    return Claim(what, re.compile(regex), cells, summed)
+    return Claim(what, re.compile(regex), cells, summed, unless)
 
 
 APP = "applications"
@@ -92,6 +97,8 @@ CLAIMS: tuple[Claim, ...] = (
         "收到的政府信息公开申请",
         rf"(?:受理|收到|新收|共收)(?={_GAP}{{0,14}}?申请){_GAP}{{0,14}}?{NUMBER}件",
         (APP, "new_received", "total"),
+        # 受理行政复议申请1件 and 收到信访申请 are other applications.
+        unless="复议|诉讼|信访|举报|投诉|议案|提案|建议",
     ),
     _claim("上年结转的申请", rf"上年结转{_GAP}{{0,8}}?{NUMBER}件", (APP, "carried_over", "total")),
     _claim("已办结的申请", rf"办结{_GAP}{{0,6}}?{NUMBER}件", (APP, "handled_total", "total")),
@@ -154,6 +161,8 @@ def stated_counts(text: str) -> Iterator[tuple[Claim, int, str]]:
     for claim in CLAIMS:
         for match in claim.pattern.finditer(text):
             number = chinese_to_int(match.group(1))
+            if claim.unless and re.search(claim.unless, match.group(0)):
+                continue
             if number is not None:
                 yield claim, number, match.group(0)
 

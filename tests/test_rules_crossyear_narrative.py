@@ -123,7 +123,10 @@ def test_r8_compares_review_and_litigation_counts():
 
 def test_r8_does_not_read_unrelated_counts():
     base = seed_doc(1)
-    text = "主动公开政府信息319条，举办新闻发布会1次，承办人大议案和政协提案21件。"
+    text = (
+        "主动公开政府信息319条，举办新闻发布会1次，承办人大议案和政协提案21件。"
+        "受理行政复议申请0件，收到信访举报申请7件。"
+    )
     assert found(_with_general(base, text), "R8") == []
 
 
