@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, IntegerField, QuerySet
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from . import schema
 from .models import Report
@@ -211,7 +212,10 @@ def region_by_agency(reports: QuerySet[Report], limit: int = 15) -> HBarChart:
         .order_by("-received", "agency__path")
         .values("agency__name", "received", "pk")[:limit]
     )
-    bars = [Bar(r["agency__name"], r["received"], href=f"/reports/{r['pk']}/") for r in rows]
+    bars = [
+        Bar(r["agency__name"], r["received"], href=reverse("reports:detail", args=[r["pk"]]))
+        for r in rows
+    ]
     return HBarChart(f"本年新收政府信息公开申请数量（前{limit}名）", bars)
 
 
