@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1:8000
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk fonts-arphic-ukai
 TEST_DEBS := chromium poppler-utils
 
-.PHONY: run worker test pytest lint deps system-run system-test migrate demo bench clean
+.PHONY: run worker test pytest lint deps system-run system-test migrate demo bench bench-oversight clean
 
 # Background exports need the django-tasks worker; it stops with the server.
 run: deps system-run migrate demo
@@ -68,6 +68,10 @@ demo: deps
 
 bench: deps system-run migrate
 	$(BIN)/python bench/run.py
+
+# The oversight pages at 30 and 3,000 agencies; set DATABASE_URL to a PostgreSQL database.
+bench-oversight: deps
+	$(BIN)/python bench/oversight.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -13,5 +13,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("reports/", include("reports.urls")),
     path("public/", include("reports.public_urls")),
+    path("oversight/", include("reports.oversight_urls")),
     path("admin/", admin.site.urls),
 ]

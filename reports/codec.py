@@ -196,6 +196,9 @@ def report_to_doc(report) -> dict:
         "other_matters": report.other_matters,
     }
     doc["signature"] = {"agency": report.signature_agency, "date": report.signature_date}
+    # For R13 (lateness); not part of the interchange format, so to_json leaves them out.
+    doc["published_on"] = report.published_on
+    doc["is_government"] = report.agency.is_government
     return doc
 
 

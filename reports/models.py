@@ -182,6 +182,10 @@ class Report(WorkflowMixin, models.Model):
     # Optimistic locking: bumped by every save; a form carries the version it was
     # rendered from and a stale save is refused (see reports/history.py).
     version = models.PositiveIntegerField("版本号", default=0, editable=False)
+    # Kept up to date by reports.finding_counts; null until first computed.
+    error_count = models.PositiveIntegerField("错误数", null=True, blank=True, editable=False)
+    warning_count = models.PositiveIntegerField("警告数", null=True, blank=True, editable=False)
+    blank_count = models.PositiveIntegerField("空白单元格数", null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -197,6 +201,14 @@ class Report(WorkflowMixin, models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["agency", "year", "revision"], name="one_report_per_agency_year_revision"
+            )
+        ]
+        indexes = [
+            # The roll-up lists who left cells blank: a few drafts among thousands.
+            models.Index(
+                fields=["year"],
+                condition=models.Q(blank_count__isnull=True) | models.Q(blank_count__gt=0),
+                name="report_with_blank_cells",
             )
         ]
 
@@ -261,7 +273,41 @@ class Report(WorkflowMixin, models.Model):
     def findings(self) -> list:
         from .rules import check
 
-        return check(self.document())
+        return check(self.document(), self.rule_context())
+
+    def previous_document(self) -> dict | None:
+        """What the cross-year rules (R7, R11, R12) read of the same agency's report of
+        the year before, in the document structure: its carried-forward row, its
+        现行有效件数, and the narrative of sections 一 and 五. Two narrow queries; the
+        previous report's other 140 columns are never loaded."""
+        cells = [
+            c
+            for c in schema.STORED_CELLS
+            if c.row == "carried_forward"
+            or (c.table == "active_disclosure" and c.col == "in_force")
+        ]
+        row = (
+            Report.objects.filter(agency_id=self.agency_id, year=self.year - 1)
+            .values("pk", "year", "problems", *(c.field for c in cells))
+            .first()
+        )
+        if row is None:
+            return None
+        figures = schema.empty_figures()
+        for c in cells:
+            schema.put(figures, c, row[c.field])
+        general = GeneralSection.objects.filter(report_id=row["pk"]).values("heading", "body")
+        return {
+            "year": row["year"],
+            **schema.derive_totals(figures),
+            "sections": {"general": list(general), "problems": row["problems"]},
+        }
+
+    def rule_context(self):
+        """What the cross-year rules compare with: two queries at most."""
+        from .rules import Context
+
+        return Context(previous=self.previous_document())
 
     def create_standard_sections(self) -> None:
         # With history rows, so that the section history and conflict checks see them.
@@ -275,15 +321,20 @@ class Report(WorkflowMixin, models.Model):
 
     @property
     def deadline(self) -> date:
-        # 31 January for a department, 31 March for a government-wide report.
-        return date(self.year + 1, 3 if self.agency.is_government else 1, 31)
+        # 31 January for a department, 31 March for a government-wide report (R13).
+        from .rules_history import deadline_for
+
+        return deadline_for(self.year, self.agency.is_government)
 
 
 for _c in schema.STORED_CELLS:
     Report.add_to_class(_c.field, _cell_field(_c))
 
 # Registered after the cell columns exist, so that the history has one column per cell.
-register_history(Report, excluded_fields=["updated_at"])
+# Derived counts are not history: they follow from the content that is.
+register_history(
+    Report, excluded_fields=["updated_at", "error_count", "warning_count", "blank_count"]
+)
 
 
 class GeneralSection(models.Model):
@@ -317,10 +368,13 @@ def start_report(agency: Agency, year: int, created_by: User | None = None) -> R
             created_by=created_by,
         )
         report.create_standard_sections()
+        from .finding_counts import refresh
         from .newyear import prefill_from_previous
 
         # What was carried over from last year's report, for the page to say so.
         report.prefilled = prefill_from_previous(report)
+        # The sections were bulk-created after the save: count again with them.
+        refresh(report)
     return report
 
 

@@ -220,3 +220,7 @@ def sections_present(doc: dict, context: Context) -> Iterator[Finding]:
                 key = schema.SECTIONS[expected.index(want)].key
                 found = f"，实际为“{got}”" if got else "，但未找到"
                 yield Finding("R6", "error", f"应有标题“{want}”{found}。", section=key)
+
+
+# R7–R13 live in their own modules; importing them registers them with ``rule``.
+from . import rules_history, rules_narrative  # noqa: E402, F401

@@ -65,6 +65,12 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "reports:export_job": ("draft", signed_in(404, carol=200), signed_in(405)),
     "reports:export_status": ("draft", signed_in(404, carol=200), signed_in(405)),
     "reports:export_download": ("draft", signed_in(404, carol=200), signed_in(405)),
+    "oversight:home": ("submitted", signed_in(403, carol=200), signed_in(405)),
+    "oversight:home_xlsx": ("submitted", signed_in(403, carol=200), signed_in(405)),
+    "oversight:rollup": ("submitted", signed_in(403, carol=200), signed_in(405)),
+    "oversight:rollup_export": ("submitted", signed_in(403, carol=200), signed_in(405)),
+    # The charts of an agency: its own users and its oversight office.
+    "oversight:agency": ("submitted", signed_in(200, mallory=404), signed_in(405)),
     "public:list": ("published", everyone(200), everyone(405)),
     "public:detail": ("published", everyone(200), everyone(405)),
 }
@@ -115,8 +121,12 @@ def url_for(name: str, report: Report, carol=None) -> str:
     kwargs = {}
     if name.startswith("reports:export_"):
         kwargs["pk"] = finished_job(report, carol).pk
+    elif name == "oversight:agency":
+        kwargs["pk"] = report.agency_id
     elif "pk" in converters:
         kwargs["pk"] = report.pk
+    if "fmt" in converters:
+        kwargs["fmt"] = "json"
     if "section" in converters:
         kwargs["section"] = "problems"
     return reverse(name, kwargs=kwargs)

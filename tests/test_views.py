@@ -126,7 +126,9 @@ def test_detail_shows_the_check_panel_with_links_to_cells(client, alice, report)
     response = client.get(reverse("reports:detail", args=[report.pk]))
     body = response.content.decode()
     rules_shown = [f.rule for f in response.context["findings"]]
-    assert rules_shown == ["R1", "R1", "R6", "R6"]
+    # Errors first: R1 per unbalanced column, R6 per empty section; then R9 (section 六
+    # says nothing about the 信息处理费).
+    assert rules_shown == ["R1", "R1", "R6", "R6", "R9"]
     assert "勾稽关系不平衡" in body
     assert section_url(report, "applications") + "#cell-app_new_received_natural_person" in body
     assert section_url(report, "general") + "#section-general" in body

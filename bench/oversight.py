@@ -1,0 +1,204 @@
+"""Benchmark of the oversight pages at scale, on PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt_oversight .venv/bin/python bench/oversight.py
+
+Generates (once; --fresh to redo) two regions with generate_demo_data — 30 agencies and
+3,000 agencies, three years each — then measures in-process, through the whole Django
+stack (middleware, sessions, templates), the median latency of:
+
+- the oversight home, the roll-up and a report page at 3,000 agencies against 30
+  (goal: ratio ≤ 3);
+- the report page against a trivial Django view (goal: ≤ 5×).
+
+It also prints the number of SQL queries of each page, which must not grow with the
+region. Results go to stdout and to bench/results-oversight.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goireport.settings")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/wt_oversight")
+# Production-like: no debug query log, no debug toolbar of any kind.
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+os.environ.setdefault("DB_CONN_MAX_AGE", "60")
+
+import warnings  # noqa: E402
+
+import django  # noqa: E402
+
+# WhiteNoise warns that collectstatic has not run; the benchmark serves no static files.
+warnings.filterwarnings("ignore", "No directory at", UserWarning)
+django.setup()
+
+from django.contrib.auth.decorators import login_required  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.shortcuts import render  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+from django.urls import include, path  # noqa: E402
+
+SMALL = ("小型示范市人民政府", 30)
+LARGE = ("示范市人民政府", 3000)
+YEARS = 3
+
+
+def trivial(request):
+    """The floor: a Django view doing nothing, through the same middleware."""
+    return HttpResponse("ok")
+
+
+@login_required
+def trivial_page(request):
+    """The floor of a signed-in page: session, user and the base template."""
+    return render(request, "base.html", {})
+
+
+urlpatterns = [
+    path("bench/trivial/", trivial),
+    path("bench/trivial-page/", trivial_page),
+    path("", include("goireport.urls")),
+]
+
+
+def ensure_region(name: str, size: int, last_year: int, fresh: bool) -> None:
+    from reports.models import Agency
+
+    root = Agency.objects.filter(name=name).first()
+    if root is not None and not fresh and root.subtree().count() == size:
+        return
+    started = time.monotonic()
+    args = ["--agencies", str(size), "--years", str(YEARS), "--last-year", str(last_year)]
+    call_command("generate_demo_data", *args, "--root", name, "--replace", "--seed", "7")
+    print(f"generated {name}: {size} agencies in {time.monotonic() - started:.1f} s")
+
+
+def region_client(name: str, year: int) -> tuple[Client, dict[str, str]]:
+    from reports.models import Agency, Report, User
+
+    root = Agency.objects.get(name=name)
+    client = Client()
+    client.force_login(User.objects.get(username=f"demo{root.pk}-oversight"))
+    report = (
+        Report.objects.filter(year=year, agency__parent=root, agency__is_government=False)
+        .order_by("agency__path")
+        .first()
+    )
+    return client, {
+        "oversight home": f"/oversight/?year={year}",
+        "roll-up": f"/oversight/rollup/?year={year}",
+        "report page": f"/reports/{report.pk}/",
+    }
+
+
+def count_queries(client: Client, url: str) -> int:
+    queries: list[str] = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        assert client.get(url).status_code == 200, url
+    return len(queries)
+
+
+def measure_pair(a: tuple[Client, str], b: tuple[Client, str], runs: int) -> tuple[float, float]:
+    """Median latency (ms) of two pages, requested alternately so that the load of a
+    shared machine weighs on both alike."""
+    for client, url in (a, b):
+        for _ in range(3):  # warm caches and connections
+            assert client.get(url).status_code == 200, url
+    timings: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        for side, (client, url) in enumerate((a, b)):
+            started = time.perf_counter()
+            response = client.get(url)
+            timings[side].append(time.perf_counter() - started)
+            assert response.status_code == 200
+    return statistics.median(timings[0]) * 1000, statistics.median(timings[1]) * 1000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--fresh", action="store_true", help="regenerate both regions")
+    parser.add_argument("--last-year", type=int, default=2025)
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        print("warning: not PostgreSQL; the goals are stated for PostgreSQL", file=sys.stderr)
+    call_command("migrate", verbosity=0)
+    for name, size in (SMALL, LARGE):
+        ensure_region(name, size, args.last_year, args.fresh)
+
+    results: dict = {"runs": args.runs, "database": connection.vendor, "pages": {}}
+    with override_settings(ROOT_URLCONF=__name__):
+        clients = {size: region_client(name, args.last_year) for name, size in (SMALL, LARGE)}
+        small_client, small_urls = clients[SMALL[1]]
+        large_client, large_urls = clients[LARGE[1]]
+        print(f"{'page':16} {'30 agencies':>12} {'3000 agencies':>14} {'ratio':>6} {'queries':>9}")
+        ok = True
+        for page in small_urls:
+            small_ms, large_ms = measure_pair(
+                (small_client, small_urls[page]), (large_client, large_urls[page]), args.runs
+            )
+            small_q = count_queries(small_client, small_urls[page])
+            large_q = count_queries(large_client, large_urls[page])
+            ratio = large_ms / small_ms
+            ok &= ratio <= 3 and small_q == large_q
+            results["pages"][page] = {
+                "median_ms_30": round(small_ms, 2),
+                "median_ms_3000": round(large_ms, 2),
+                "ratio": round(ratio, 2),
+                "queries_30": small_q,
+                "queries_3000": large_q,
+            }
+            print(
+                f"{page:16} {small_ms:10.1f}ms {large_ms:12.1f}ms {ratio:6.2f} "
+                f"{small_q:4d}/{large_q:<4d}"
+            )
+        report = (large_client, large_urls["report page"])
+        trivial_ms, report_ms = measure_pair((large_client, "/bench/trivial/"), report, args.runs)
+        floor_ms, report2_ms = measure_pair(
+            (large_client, "/bench/trivial-page/"), report, args.runs
+        )
+        vs_trivial = report_ms / trivial_ms
+        vs_floor = report2_ms / floor_ms
+        ok &= vs_floor <= 5
+        results["trivial_view_ms"] = round(trivial_ms, 2)
+        results["trivial_signed_in_page_ms"] = round(floor_ms, 2)
+        results["report_vs_trivial_view"] = round(vs_trivial, 2)
+        results["report_vs_trivial_signed_in_page"] = round(vs_floor, 2)
+        print(
+            f"trivial view (HttpResponse)          {trivial_ms:8.1f}ms"
+            f"  report page {report_ms:.1f}ms"
+        )
+        print(
+            f"trivial signed-in page (base.html)   {floor_ms:8.1f}ms"
+            f"  report page {report2_ms:.1f}ms"
+        )
+        print(f"report page / bare trivial view:      {vs_trivial:.1f}×")
+        print(f"report page / trivial signed-in page: {vs_floor:.1f}× (goal ≤ 5×)")
+        print(
+            "goals (ratio ≤ 3, same queries, report ≤ 5× signed-in floor):",
+            "met" if ok else "NOT met",
+        )
+    out = ROOT / "bench" / "results-oversight.json"
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""The report page stays at a constant number of queries however large the region."""
+
+import pytest
+from django.urls import reverse
+
+from reports.models import Agency
+from tests.helpers import import_seed, make_report
+
+
+@pytest.mark.parametrize("extra", [5, 50])
+def test_report_page_costs_the_same_queries_for_5_or_50_agencies(
+    client, carol, agencies, extra, django_assert_max_num_queries
+):
+    report = import_seed(1, complete=True)
+    last = make_report(
+        agencies["office"], year=2022, figures={"app_carried_forward_natural_person": 9}
+    )
+    for i in range(extra):
+        agency = Agency.objects.create(name=f"部门{i}", parent=agencies["zhenhai"])
+        make_report(agency, year=2023)
+    client.force_login(carol)
+    # Session, user, report, last year's document (2), sub-sections, workflow events,
+    # the change history of the report and of its sub-sections: a fixed set.
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("reports:detail", args=[report.pk]))
+    assert response.status_code == 200
+    # The previous year's report was fetched and compared: 9 carried forward, 0 carried over.
+    assert last.app_carried_forward_natural_person == 9
+    assert "R7" in {f.rule for f in response.context["findings"]}
