@@ -155,3 +155,6 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # The five real published reports that the demo and the tests load.
 SEEDS_DIR = Path(envstr("SEEDS_DIR", str(BASE_DIR.parent / "shared" / "seeds")))
+
+# Subsets of the CJK fonts cut once per machine for fast PDFs (reports/fonts.py).
+PRINT_FONT_CACHE = Path(envstr("PRINT_FONT_CACHE", str(BASE_DIR / "var" / "fonts")))

@@ -160,6 +160,11 @@ class Report(models.Model):
     signature_agency = models.CharField("落款机关", max_length=200, blank=True)
     signature_date = models.DateField("落款日期", null=True, blank=True)
     published_on = models.DateField("发布日期", null=True, blank=True)
+    # Rendered once as PDF/A-3b when the report is published (reports.pdf), so the
+    # published PDF never changes afterwards.
+    published_pdf = models.FileField(
+        "发布版PDF", upload_to="published/", blank=True, editable=False
+    )
     created_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

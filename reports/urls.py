@@ -10,5 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.report_detail, name="detail"),
     path("<int:pk>/preview/", views.report_preview, name="preview"),
     path("<int:pk>/export.json", views.report_export_json, name="export_json"),
+    path("<int:pk>/report.pdf", views.report_pdf, name="pdf"),
+    path("<int:pk>/report.html", views.report_print_html, name="html"),
     path("<int:pk>/edit/<slug:section>/", views.report_section, name="section"),
 ]

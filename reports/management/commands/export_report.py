@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from reports import codec
 from reports.models import Report
 
-FORMATS = ["json"]
+FORMATS = ["json", "html", "pdf"]
 
 
 class Command(BaseCommand):
@@ -21,6 +21,17 @@ class Command(BaseCommand):
         report = Report.objects.select_related("agency").filter(pk=report_id).first()
         if report is None:
             raise CommandError(f"没有编号为 {report_id} 的报告。")
-        data = codec.to_json(report.document())
-        output.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        if format == "json":
+            data = codec.to_json(report.document())
+            output.write_text(
+                json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+            )
+        else:
+            # Imported here: WeasyPrint is loaded only by the formats that need it.
+            from reports import pdf
+
+            if format == "html":
+                output.write_text(pdf.render_html(report), encoding="utf-8")
+            else:
+                output.write_bytes(pdf.report_pdf(report))
         self.stdout.write(f"{output}")
