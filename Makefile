@@ -6,14 +6,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-# Debian packages: what running needs (WeasyPrint's Pango, CJK fonts) and what the
-# tests add (a browser for Playwright, pdftoppm for looking at PDFs).
-RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk fonts-arphic-ukai
+# Debian packages: what running needs (WeasyPrint's Pango, CJK fonts, HarfBuzz's font
+# subsetter, without which WeasyPrint falls back to fontTools, many times slower) and
+# what the tests add (a browser for Playwright, pdftoppm for looking at PDFs).
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-arphic-ukai
 TEST_DEBS := chromium poppler-utils
 
-.PHONY: run test pytest lint deps system-run system-test migrate demo bench clean
+.PHONY: run test pytest lint deps system-run system-test migrate demo fonts bench clean
 
-run: deps system-run migrate demo
+run: deps system-run migrate fonts demo
 	$(BIN)/python manage.py runserver $(HOST)
 
 test: deps system-run system-test lint
@@ -61,8 +62,12 @@ migrate: deps
 demo: deps
 	$(BIN)/python manage.py load_demo
 
-bench: deps system-run migrate
+# Cut the CJK font subsets the PDFs embed, once per machine (var/fonts, not committed).
+fonts: deps system-run
+	$(BIN)/python manage.py build_print_fonts
+
+bench: deps system-run migrate fonts
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles var/fonts

@@ -9,7 +9,11 @@ URL or a path typed into a narrative can never be fetched.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import io
+import os
+import tempfile
 import unicodedata
 from functools import cache
 from pathlib import Path
@@ -142,7 +146,41 @@ def render_html(report: Report, pdf: bool = False) -> str:
     return render_to_string("reports/print.html", print_context(report, pdf))
 
 
+def _cache_path(html: str, variant: str | None) -> Path:
+    # The HTML names the font subset files, whose names carry a digest of their source
+    # fonts: a changed font or WeasyPrint makes a new key.
+    key = hashlib.sha256(
+        f"{importlib.metadata.version('weasyprint')}|{variant}|{html}".encode()
+    ).hexdigest()
+    return Path(settings.MEDIA_ROOT) / "cache" / "pdf" / f"{key}.pdf"
+
+
+def _store_in_cache(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+    kept = sorted(path.parent.glob("*.pdf"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in kept[settings.PRINT_PDF_CACHE_SIZE :]:
+        old.unlink(missing_ok=True)
+
+
 def html_to_pdf(html: str, variant: str | None = None) -> bytes:
+    """The PDF of ``html``. A clerk downloads the same unchanged draft again and again:
+    the PDF of an identical page is kept (at most PRINT_PDF_CACHE_SIZE of them) and
+    served without loading WeasyPrint at all."""
+    cached = _cache_path(html, variant) if settings.PRINT_PDF_CACHE_SIZE > 0 else None
+    if cached is not None and cached.exists():
+        cached.touch()
+        return cached.read_bytes()
+    data = _render_pdf_now(html, variant)
+    if cached is not None:
+        _store_in_cache(cached, data)
+    return data
+
+
+def _render_pdf_now(html: str, variant: str | None) -> bytes:
     weasyprint = _weasyprint()
     document = weasyprint.HTML(
         string=html,

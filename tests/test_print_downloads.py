@@ -166,3 +166,34 @@ def test_export_report_of_a_published_report_writes_the_stored_pdf(report, tmp_p
     call_command("export_report", report.pk, format="pdf", output=out, stdout=io.StringIO())
     with stored.published_pdf.open("rb") as f:
         assert out.read_bytes() == f.read()
+
+
+def test_an_unchanged_report_is_served_from_the_pdf_cache_and_a_change_renders_anew(
+    report, monkeypatch
+):
+    first = pdf.render_pdf(report)
+    real_render = pdf._render_pdf_now
+    renders: list[str] = []
+
+    def counting(html, variant):
+        renders.append(html)
+        return real_render(html, variant)
+
+    monkeypatch.setattr(pdf, "_render_pdf_now", counting)
+    assert pdf.render_pdf(Report.objects.get(pk=report.pk)) == first
+    assert renders == []
+
+    Report.objects.filter(pk=report.pk).update(problems="新的问题说明。")
+    changed = pdf.render_pdf(Report.objects.get(pk=report.pk))
+    assert len(renders) == 1
+    assert "新的问题说明。" in "".join(pdf_checks.page_texts(changed))
+
+
+def test_the_pdf_cache_keeps_only_the_newest_files(report, settings):
+    settings.PRINT_PDF_CACHE_SIZE = 1
+    pdf.render_pdf(report)
+    Report.objects.filter(pk=report.pk).update(problems="第二版。")
+    pdf.render_pdf(Report.objects.get(pk=report.pk))
+    cached = list((settings.MEDIA_ROOT / "cache" / "pdf").glob("*.pdf"))
+    assert len(cached) == 1
+    assert "第二版。" in "".join(pdf_checks.page_texts(cached[0].read_bytes()))
