@@ -27,11 +27,16 @@ def seed_text(index: int) -> str:
     return Path(settings.SEEDS_DIR, path.name).read_text(encoding="utf-8")
 
 
+def _clean(line: str) -> str:
+    # Word bookmarks leak into the extracted text.
+    return re.sub(r"\[bookmark: [^\]]*\]", "", line).strip()
+
+
 def _prose(lines: list[str]) -> list[str]:
     # Table cells come one per line, indented by a TAB; prose lines do not. Word's page
     # number fields come out as "PAGE" and a number.
     return [
-        ln.strip()
+        _clean(ln)
         for ln in lines
         if ln.strip() and not ln.startswith("\t") and not re.fullmatch(r"PAGE|\d+", ln.strip())
     ]
@@ -66,6 +71,9 @@ def seed_narrative(index: int) -> dict | None:
     general[0]["body"] = "\n".join([*intro, general[0]["body"]])
     problems = _prose(lines[starts["五、"] + 1 : starts["六、"]])
     other = _prose(lines[starts["六、"] + 1 :])
+    # The published text ends with the signature, which the report keeps apart.
+    while other and (re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", other[-1]) or len(other[-1]) < 20):
+        other.pop()
     return {
         "opening": "\n".join(opening),
         "general": general,
