@@ -7,7 +7,7 @@ import re
 import pytest
 from django.conf import settings
 
-from reports import pdf, render
+from reports import pdf, render, schema
 from reports.models import Report
 
 from . import pdf_checks
@@ -219,3 +219,21 @@ def test_html_print_layout_uses_the_official_font_stack_first():
     body_stack = re.search(r"body \{[^}]*font-family: ([^;]*);", html, re.S).group(1)
     assert body_stack.index("仿宋_GB2312") < body_stack.index("Noto Serif CJK SC")
     assert "src: url(" not in html  # the cached subsets are for the PDF only
+
+
+@pytest.mark.django_db
+def test_the_applications_matrix_repeats_its_header_on_every_page_it_spans():
+    report = import_printable_seed(1)
+    texts = pdf_checks.page_texts(pdf.render_pdf(report))
+    rows = [r.label for r in schema.APPLICATION_ROWS]
+    spanned = [
+        t for t in texts if any(pdf_checks.squeeze(r) in pdf_checks.squeeze(t) for r in rows)
+    ]
+    assert len(spanned) >= 2  # seed 001 breaks the matrix across pages
+    for text in spanned:
+        assert schema.APPLICANT_BANNER in text
+        assert pdf_checks.squeeze(schema.CORNER_NOTE) in pdf_checks.squeeze(text)
+    # No row is split: every row label with its seven figures sits on one page.
+    for row in schema.APPLICATION_ROWS:
+        pages = [t for t in spanned if pdf_checks.squeeze(row.label) in pdf_checks.squeeze(t)]
+        assert len(pages) == 1, row.label
