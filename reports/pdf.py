@@ -187,7 +187,8 @@ def _render_pdf_now(html: str, variant: str | None) -> bytes:
         base_url=fonts.cache_dir().resolve().as_uri() + "/",
         url_fetcher=safe_fetcher(),
     )
-    return document.write_pdf(pdf_variant=variant)
+    # Tagged: screen readers get headings, paragraphs and table structure.
+    return document.write_pdf(pdf_variant=variant, pdf_tags=True)
 
 
 def render_pdf(report: Report, variant: str | None = None) -> bytes:

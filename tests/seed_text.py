@@ -60,7 +60,7 @@ def seed_narrative(index: int) -> dict | None:
     general: list[dict] = []
     intro: list[str] = []
     for line in _prose(lines[starts["一、总体情况"] + 1 : general_end]):
-        if SUB_HEADING.match(line) and len(line) < 40:
+        if SUB_HEADING.match(line) and len(line) < 40 and "。" not in line:
             general.append({"heading": line, "body": ""})
         elif general:
             general[-1]["body"] += line + "\n"

@@ -134,12 +134,15 @@ def test_a_rare_character_outside_the_font_subset_still_renders_from_the_full_fo
 
 
 @pytest.mark.django_db
-def test_pdf_metadata_names_title_agency_and_chinese_language():
+def test_pdf_metadata_names_title_agency_and_chinese_language_and_is_tagged():
     report = import_printable_seed(1)
     reader = pdf_checks.reader(pdf.render_pdf(report))
     assert reader.metadata.title == report.title
     assert reader.metadata.author == "宁波市镇海区人民政府办公室"
-    assert reader.trailer["/Root"]["/Lang"] == "zh-CN"
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "zh-CN"
+    assert root["/MarkInfo"]["/Marked"] is True  # tagged for screen readers
+    assert "/StructTreeRoot" in root
 
 
 @pytest.mark.django_db
