@@ -29,7 +29,7 @@ from django.conf import settings
 log = logging.getLogger(__name__)
 
 # Bumped whenever the character set or the way subsets are cut changes.
-SUBSET_VERSION = "1"
+SUBSET_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -189,6 +189,60 @@ def _cut_with_fonttools(source: Path, index: int, chars: str) -> bytes:
     return out.getvalue()
 
 
+def _to_truetype(data: bytes) -> bytes:
+    """CFF outlines turned into TrueType (quadratic) ones, once, when the subset is cut.
+
+    WeasyPrint cuts the glyphs a document uses out of each embedded font on every
+    rendering; TrueType glyphs are stored one by one and cost little to cut, whereas a
+    CFF table is decoded and re-encoded whole (seconds with fontTools). The PDFs come out
+    smaller too. Curves are approximated within one font unit (1/1000 em): invisible.
+    """
+    from io import BytesIO
+
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import TTFont, newTable
+
+    font = TTFont(BytesIO(data))
+    if "CFF " not in font:
+        return data
+    order = font.getGlyphOrder()
+    glyph_set = font.getGlyphSet()
+    glyf = newTable("glyf")
+    glyf.glyphOrder = order
+    glyf.glyphs = {}
+    for name in order:
+        pen = TTGlyphPen(glyph_set)
+        glyph_set[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
+        glyf[name] = pen.glyph()
+    font["glyf"] = glyf
+    font["loca"] = newTable("loca")
+    maxp = font["maxp"]
+    maxp.tableVersion = 0x00010000
+    for attr in (
+        "maxZones",
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
+        "maxComponentDepth",
+    ):
+        setattr(maxp, attr, 0)
+    maxp.maxZones = 1
+    for tag in ("CFF ", "VORG"):
+        if tag in font:
+            del font[tag]
+    font["post"].formatType = 3.0  # no glyph names: the PDF needs glyph ids only
+    font["head"].glyphDataFormat = 0
+    font.sfntVersion = "\x00\x01\x00\x00"
+    out = BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
 def build_subset(face: Face) -> Path | None:
     """The cached subset of ``face``, cut now if it is not cached yet; None when no
     source font is installed (the stylesheet then falls back to system fonts)."""
@@ -204,6 +258,7 @@ def build_subset(face: Face) -> Path | None:
     data = _cut_with_harfbuzz(source, index, chars)
     if data is None:
         data = _cut_with_fonttools(source, index, chars)
+    data = _to_truetype(data)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Written aside and renamed: a concurrent reader never sees half a font.
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
