@@ -254,12 +254,12 @@ def build_subset(face: Face) -> Path | None:
     path = _subset_path(face, source, index)
     if path.exists():
         return path
+    path.parent.mkdir(parents=True, exist_ok=True)
     chars = subset_characters()
     data = _cut_with_harfbuzz(source, index, chars)
     if data is None:
         data = _cut_with_fonttools(source, index, chars)
     data = _to_truetype(data)
-    path.parent.mkdir(parents=True, exist_ok=True)
     # Written aside and renamed: a concurrent reader never sees half a font.
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
     with os.fdopen(fd, "wb") as f:
@@ -277,7 +277,13 @@ def subset_fonts() -> dict[str, Path]:
     """Face key -> cached subset file, for every face whose source is installed."""
     fonts: dict[str, Path] = {}
     for face in FACES:
-        path = build_subset(face)
+        try:
+            path = build_subset(face)
+        except Exception:
+            # A PDF must still come out: without the subset, the stylesheet's stack
+            # falls to the full system font, slower but correct.
+            log.exception("Could not cut the font subset %s", face.family)
+            continue
         if path is not None:
             fonts[face.key] = path
     return fonts

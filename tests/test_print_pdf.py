@@ -240,3 +240,23 @@ def test_the_applications_matrix_repeats_its_header_on_every_page_it_spans():
     for row in schema.APPLICATION_ROWS:
         pages = [t for t in spanned if pdf_checks.squeeze(row.label) in pdf_checks.squeeze(t)]
         assert len(pages) == 1, row.label
+
+
+@pytest.mark.django_db
+def test_a_pdf_still_renders_with_full_fonts_when_the_font_cache_cannot_be_written(
+    settings, tmp_path
+):
+    from reports import fonts
+
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")
+    settings.PRINT_FONT_CACHE = blocked / "fonts"
+    fonts.subset_fonts.cache_clear()
+    try:
+        report = import_printable_seed(4)
+        embedded = pdf_checks.embedded_fonts(pdf.render_pdf(report))
+    finally:
+        fonts.subset_fonts.cache_clear()
+    assert embedded and not any("GOI" in name for name in embedded)
+    assert any("Noto-Serif-CJK" in name for name in embedded)
+    assert not any(f.notdef_used for f in embedded.values())
