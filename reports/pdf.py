@@ -201,7 +201,10 @@ def pdf_filename(report: Report) -> str:
 
 def report_pdf(report: Report) -> bytes:
     """What a download serves: the stored PDF of a published report, never re-rendered,
-    else a fresh rendering of the current draft."""
+    else a fresh rendering of the current draft. A report published before its PDF was
+    stored gets it stored now, once."""
+    if report.status == Status.PUBLISHED and not report.published_pdf:
+        store_published_pdf(report)
     if report.published_pdf:
         with report.published_pdf.open("rb") as f:
             return f.read()

@@ -197,3 +197,16 @@ def test_the_pdf_cache_keeps_only_the_newest_files(report, settings):
     cached = list((settings.MEDIA_ROOT / "cache" / "pdf").glob("*.pdf"))
     assert len(cached) == 1
     assert "第二版。" in "".join(pdf_checks.page_texts(cached[0].read_bytes()))
+
+
+def test_a_report_published_without_its_pdf_gets_it_stored_on_first_download(client, bob, report):
+    _published(report)
+    assert not report.published_pdf
+    _login(client, bob)
+    first = client.get(reverse("reports:pdf", args=[report.pk])).content
+    stored = Report.objects.get(pk=report.pk)
+    assert stored.published_pdf
+    Report.objects.filter(pk=report.pk).update(problems="发布后改动。")
+    second = client.get(reverse("reports:pdf", args=[report.pk])).content
+    with stored.published_pdf.open("rb") as f:
+        assert first == second == f.read()
