@@ -13,8 +13,11 @@ import hashlib
 import importlib.metadata
 import io
 import os
+import sys
 import tempfile
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -39,8 +42,32 @@ class ForbiddenURL(ValueError):
     pass
 
 
+@contextmanager
+def _no_library_search() -> Iterator[None]:
+    """WeasyPrint tries several names for each C library (libpango-1.0-0, pango-1.0-0,
+    …, libpango-1.0.so.0); on Linux only the last one loads, and each miss makes cffi
+    ask ``ctypes.util.find_library``, which starts ldconfig and ld: some fifty processes
+    and a quarter of a second at every start. Misses are answered at once instead."""
+    import ctypes.util
+
+    real = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = real
+
+
 def _weasyprint():
     # Imported on first use: loading Pango costs time every view would pay otherwise.
+    if "weasyprint" not in sys.modules:
+        try:
+            with _no_library_search():
+                import weasyprint
+        except OSError:
+            # A system where only the library search finds them: import the slow way.
+            for name in [m for m in sys.modules if m.split(".")[0] == "weasyprint"]:
+                del sys.modules[name]
     import weasyprint
 
     return weasyprint
