@@ -266,7 +266,7 @@ def build_subset(face: Face) -> Path | None:
         f.write(data)
     os.chmod(tmp, 0o644)
     os.replace(tmp, path)
-    for stale in path.parent.glob(f"{face.key}-*.font"):
+    for stale in path.parent.glob(f"{face.key}-{'?' * 12}.font"):
         if stale != path:
             stale.unlink(missing_ok=True)
     return path

@@ -260,3 +260,22 @@ def test_a_pdf_still_renders_with_full_fonts_when_the_font_cache_cannot_be_writt
     assert embedded and not any("GOI" in name for name in embedded)
     assert any("Noto-Serif-CJK" in name for name in embedded)
     assert not any(f.notdef_used for f in embedded.values())
+
+
+def test_cutting_a_face_again_removes_only_its_own_stale_subsets(settings, tmp_path):
+    from reports import fonts
+
+    settings.PRINT_FONT_CACHE = tmp_path
+    song = next(f for f in fonts.FACES if f.key == "song")
+    stale_song = tmp_path / "song-000000000000.font"
+    other_face = tmp_path / "song-bold-000000000000.font"
+    stale_song.write_bytes(b"old")
+    other_face.write_bytes(b"other")
+    path = fonts.build_subset(song)
+    assert path is not None and path.exists() and path.parent == tmp_path
+    assert not stale_song.exists()
+    assert other_face.exists()
+    # The next call finds the subset cut and does not cut it again.
+    mtime = path.stat().st_mtime_ns
+    assert fonts.build_subset(song) == path
+    assert path.stat().st_mtime_ns == mtime
