@@ -280,3 +280,47 @@ def test_cutting_a_face_again_removes_only_its_own_stale_subsets(settings, tmp_p
     mtime = path.stat().st_mtime_ns
     assert fonts.build_subset(song) == path
     assert path.stat().st_mtime_ns == mtime
+
+
+@pytest.mark.django_db
+def test_page_numbers_sit_right_on_odd_pages_and_left_on_even_pages_below_the_text():
+    report = import_printable_seed(1)
+    pages = pdf_checks.reader(pdf.render_pdf(report)).pages
+    assert len(pages) >= 2
+    for number, page in enumerate(pages, start=1):
+        found: list[tuple[float, float]] = []
+
+        def visit(text, cm, tm, font_dict, font_size, found=found, number=number):
+            if text.strip() == f"— {number} —":
+                # The current matrix and text matrix together give the position.
+                found.append((cm[4] + tm[4] * cm[0], cm[5] + tm[5] * cm[3]))
+
+        page.extract_text(visitor_text=visit)
+        assert found, f"no page number on page {number}"
+        x, y = found[-1]
+        width = float(page.mediabox.width)
+        mm = 72 / 25.4
+        assert (x > width / 2) == (number % 2 == 1)
+        # Below the 225 mm text block (which ends 35 mm above the bottom edge).
+        assert 20 * mm < y < 35 * mm
+
+
+@pytest.mark.django_db
+def test_the_text_block_starts_at_the_binding_margin_mirrored_on_even_pages():
+    report = import_printable_seed(1)
+    pages = pdf_checks.reader(pdf.render_pdf(report)).pages
+    mm = 72 / 25.4
+    for number, page in enumerate(pages[:2], start=1):
+        starts: list[float] = []
+        tops: list[float] = []
+
+        def visit(text, cm, tm, font_dict, font_size, starts=starts, tops=tops):
+            if text.strip() and not pdf_checks.PAGE_NUMBER.match(text.strip()):
+                starts.append(cm[4] + tm[4] * cm[0])
+                tops.append(cm[5] + tm[5] * cm[3])
+
+        page.extract_text(visitor_text=visit)
+        left = 28 if number % 2 == 1 else 26
+        assert abs(min(starts) / mm - left) < 1, number
+        # The first baseline sits just under the 37 mm top margin.
+        assert 297 - 37 - 12 < max(tops) / mm < 297 - 37, number
