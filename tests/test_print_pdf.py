@@ -72,6 +72,10 @@ def test_pdf_text_shows_every_heading_and_figure_of_the_seed_in_order(index):
     expected = [rendered.title, *_headings(rendered), rendered.signature_date]
     assert _in_order(text, expected) == []
     assert _in_order(text, rendered.opening + narrative[:3]) == []
+    # The closing block ends the report: agency and date each on one line of their own.
+    lines = [line.strip() for line in pdf_checks.PAGE_NUMBER.sub("", text).splitlines()]
+    lines = [line for line in lines if line]
+    assert lines[-2:] == [rendered.signature_agency, rendered.signature_date]
 
     headings = [s.heading for s in rendered.sections]
     for s, following in zip(rendered.sections, headings[1:], strict=False):
