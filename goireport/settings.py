@@ -217,3 +217,8 @@ CONTENT_SECURITY_POLICY = {
 
 # The five real published reports that the demo and the tests load.
 SEEDS_DIR = Path(envstr("SEEDS_DIR", str(BASE_DIR.parent / "shared" / "seeds")))
+
+# Subsets of the CJK fonts cut once per machine for fast PDFs (reports/fonts.py).
+PRINT_FONT_CACHE = Path(envstr("PRINT_FONT_CACHE", str(BASE_DIR / "var" / "fonts")))
+# How many rendered PDFs of unchanged pages to keep under MEDIA_ROOT/cache/pdf (0: none).
+PRINT_PDF_CACHE_SIZE = envint("PRINT_PDF_CACHE_SIZE", 200)

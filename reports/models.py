@@ -186,6 +186,11 @@ class Report(WorkflowMixin, models.Model):
     error_count = models.PositiveIntegerField("错误数", null=True, blank=True, editable=False)
     warning_count = models.PositiveIntegerField("警告数", null=True, blank=True, editable=False)
     blank_count = models.PositiveIntegerField("空白单元格数", null=True, blank=True, editable=False)
+    # Rendered once as PDF/A-3b when the report is published (reports.pdf), so the
+    # published PDF never changes afterwards.
+    published_pdf = models.FileField(
+        "发布版PDF", upload_to="published/", blank=True, editable=False
+    )
     created_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -333,7 +338,8 @@ for _c in schema.STORED_CELLS:
 # Registered after the cell columns exist, so that the history has one column per cell.
 # Derived counts are not history: they follow from the content that is.
 register_history(
-    Report, excluded_fields=["updated_at", "error_count", "warning_count", "blank_count"]
+    Report,
+    excluded_fields=["updated_at", "error_count", "warning_count", "blank_count", "published_pdf"],
 )
 
 

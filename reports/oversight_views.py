@@ -163,6 +163,10 @@ def rollup_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt == "json":
         body = json.dumps(result.as_json(), ensure_ascii=False, indent=1).encode()
         return _download(body, "application/json; charset=utf-8", name + ".json")
+    if fmt == "pdf":
+        from .pdf import document_pdf
+
+        return _download(document_pdf(result.document()), "application/pdf", name + ".pdf")
     raise Http404("unknown format")
 
 

@@ -60,3 +60,14 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_latest": latest.pk == report.pk,
     }
     return render(request, "public/detail.html", context)
+
+
+@require_GET
+def public_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The PDF stored when the report was published; never re-rendered."""
+    from .pdf import pdf_filename, report_pdf
+
+    report = get_object_or_404(Report.objects.published().select_related("agency"), pk=pk)
+    response = HttpResponse(report_pdf(report), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(report)}"'
+    return response

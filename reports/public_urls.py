@@ -7,4 +7,5 @@ app_name = "public"
 urlpatterns = [
     path("", public.public_list, name="list"),
     path("<int:pk>/", public.public_detail, name="detail"),
+    path("<int:pk>/report.pdf", public.public_pdf, name="pdf"),
 ]

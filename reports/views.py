@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import codec, history, schema
+from . import pdf as print_layout
 from . import render as rendering
 from .forms import (
     GeneralSectionFormSet,
@@ -119,6 +120,31 @@ def report_export_json(request: HttpRequest, pk: int) -> HttpResponse:
     body = json.dumps(codec.to_json(report.document()), ensure_ascii=False, indent=1)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     filename = f"report-{report.agency_id}-{report.year}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report in the official print layout as PDF. A published report serves the
+    PDF stored when it was published; any other is rendered now."""
+    report = get_report_for(request.user, pk)
+    response = HttpResponse(print_layout.report_pdf(report), content_type="application/pdf")
+    filename = print_layout.pdf_filename(report)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def report_print_html(request: HttpRequest, pk: int) -> HttpResponse:
+    """The print layout as one self-contained HTML file."""
+    report = get_report_for(request.user, pk)
+    response = HttpResponse(
+        print_layout.render_html(report), content_type="text/html; charset=utf-8"
+    )
+    filename = f"report-{report.agency_id}-{report.year}.html"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

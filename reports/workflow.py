@@ -12,6 +12,7 @@ visible until the revision is published in turn.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,6 +21,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from . import models as m  # the module that imports this one: names are read at call time
+
+logger = logging.getLogger(__name__)
 
 
 class WorkflowError(Exception):
@@ -96,9 +99,20 @@ class SubmitCheck:
 def _after_publish(report) -> None:
     """Called once a report is published, inside the publishing transaction.
 
-    The lead wires ``reports.pdf.store_published_pdf(report)`` here when merging the
-    rendering branch; until then nothing is stored.
+    The published PDF (PDF/A-3b) is rendered once the publication is committed: a
+    rendering failure must not undo the publication, and a report whose PDF could not
+    be stored gets it stored on its first download (``reports.pdf.report_pdf``).
     """
+
+    def store() -> None:
+        from .pdf import store_published_pdf
+
+        try:
+            store_published_pdf(report)
+        except Exception:
+            logger.exception("could not store the published PDF of report %s", report.pk)
+
+    transaction.on_commit(store)
 
 
 class WorkflowMixin:

@@ -44,3 +44,29 @@ def with_seed_narrative(raw: dict, index: int) -> dict:
         "other_matters": text["other_matters"],
     }
     return raw
+
+
+def seed_doc(index: int) -> dict:
+    """The seed's figures (from its JSON) with the narrative of its published text, read
+    by the project's own importer, so that the seed prints at its real length."""
+    from reports.textimport import parse_published
+
+    from .helpers import complete_doc, load_seed
+
+    data = complete_doc(load_seed(index))
+    path = sorted(Path(settings.SEEDS_DIR).glob("*.txt"))[index]
+    published = parse_published(path.read_bytes(), path.name).raw
+    # The table notes stay empty: the print tests read the figures of each table in
+    # order right after its heading.
+    for key in ("opening", "general", "problems", "other_matters"):
+        value = (published.get("sections") or {}).get(key)
+        if value:
+            data["sections"][key] = value
+    return data
+
+
+def import_printable_seed(index: int):
+    from reports.services import import_document
+
+    report, _ = import_document(seed_doc(index))
+    return report

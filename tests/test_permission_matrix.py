@@ -51,6 +51,8 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "reports:publish": ("approved", signed_in(405), signed_in(403, bob=302, mallory=404)),
     "reports:revise": ("published", signed_in(405), signed_in(403, alice=302, mallory=404)),
     "reports:correct": ("published", signed_in(405), signed_in(403, carol=302, mallory=404)),
+    "reports:pdf": ("submitted", signed_in(200, mallory=404), signed_in(405)),
+    "reports:html": ("submitted", signed_in(200, mallory=404), signed_in(405)),
     "reports:xlsx": ("submitted", signed_in(200, mallory=404), signed_in(405)),
     "reports:docx": ("submitted", signed_in(200, mallory=404), signed_in(405)),
     # A POST without a workbook is sent back to the report with a message.
@@ -73,6 +75,7 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "oversight:agency": ("submitted", signed_in(200, mallory=404), signed_in(405)),
     "public:list": ("published", everyone(200), everyone(405)),
     "public:detail": ("published", everyone(200), everyone(405)),
+    "public:pdf": ("published", everyone(200), everyone(405)),
 }
 
 # The (URL, user) pairs whose POST must change the reports; every other request must not.
@@ -104,6 +107,9 @@ def project_patterns(resolver=None, namespace: str = "") -> dict[str, URLPattern
     return found
 
 
+JOB_URLS = {"reports:export_job", "reports:export_status", "reports:export_download"}
+
+
 def finished_job(report: Report, owner) -> ExportJob:
     return ExportJob.objects.create(
         kind=JobKind.BULK_XLSX,
@@ -119,7 +125,7 @@ def finished_job(report: Report, owner) -> ExportJob:
 def url_for(name: str, report: Report, carol=None) -> str:
     converters = project_patterns()[name].pattern.converters
     kwargs = {}
-    if name.startswith("reports:export_"):
+    if name in JOB_URLS:
         kwargs["pk"] = finished_job(report, carol).pk
     elif name == "oversight:agency":
         kwargs["pk"] = report.agency_id

@@ -145,17 +145,17 @@ def test_rollup_command_refuses_an_unknown_parent(region, tmp_path):
         )
 
 
-def test_rollup_pdf_needs_the_print_module_or_says_so(region, tmp_path):
+def test_rollup_pdf_is_the_official_layout_with_the_summed_figures(region, tmp_path, settings):
+    from reports.pdf import pdf_text
+
+    settings.MEDIA_ROOT = tmp_path / "media"
     out = tmp_path / "r.pdf"
-    try:
-        import reports.pdf  # noqa: F401
-    except ImportError:
-        with pytest.raises(CommandError, match=r"reports/pdf\.py"):
-            call_command("rollup", "--year", "2023", "--format", "pdf", "--output", str(out))
-        assert not out.exists()
-    else:
-        call_command("rollup", "--year", "2023", "--format", "pdf", "--output", str(out))
-        assert out.read_bytes().startswith(b"%PDF")
+    call_command("rollup", "--year", "2023", "--format", "pdf", "--output", str(out))
+    text = pdf_text(out.read_bytes())
+    assert "三、收到和处理政府信息公开申请情况" in text
+    summed = rollup.compute(2023).figures["applications"]["new_received"]["total"]
+    assert summed > 0
+    assert str(summed) in text
 
 
 # --- the page ---------------------------------------------------------------------
@@ -181,6 +181,18 @@ def test_the_rollup_page_downloads_xlsx_and_json(client, carol, region):
     book = load_workbook(BytesIO(client.get(url, {"year": 2023}).content))
     assert book.sheetnames == ["汇总", "纳入与未报送", "空白单元格"]
     assert client.get(reverse("oversight:rollup_export", args=["csv"])).status_code == 404
+
+
+def test_the_rollup_page_downloads_the_pdf(client, carol, region, settings, tmp_path):
+    from reports.pdf import pdf_text
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(carol)
+    page = client.get(reverse("oversight:rollup"), {"year": 2023}).content.decode()
+    assert 'id="rollup-pdf"' in page
+    response = client.get(reverse("oversight:rollup_export", args=["pdf"]), {"year": 2023})
+    assert response["Content-Type"] == "application/pdf"
+    assert "四、结转下年度继续办理" in pdf_text(response.content)
 
 
 def test_a_parent_outside_the_oversight_subtree_is_a_404(client, carol, region, agencies):

@@ -7,7 +7,7 @@ from reports import codec
 from reports.exporters import WRITERS
 from reports.models import Report
 
-FORMATS = ["json", *WRITERS]
+FORMATS = ["json", "html", "pdf", *WRITERS]
 
 
 class Command(BaseCommand):
@@ -26,6 +26,17 @@ class Command(BaseCommand):
             WRITERS[format](report, output)
             self.stdout.write(f"{output}")
             return
-        data = codec.to_json(report.document())
-        output.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        if format == "json":
+            data = codec.to_json(report.document())
+            output.write_text(
+                json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+            )
+        else:
+            # Imported here: WeasyPrint is loaded only by the formats that need it.
+            from reports import pdf
+
+            if format == "html":
+                output.write_text(pdf.render_html(report), encoding="utf-8")
+            else:
+                output.write_bytes(pdf.report_pdf(report))
         self.stdout.write(f"{output}")

@@ -3,7 +3,6 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports import render as rendering
 from reports import rollup as rollups
 from reports.models import Agency
 from reports.oversight_xlsx import rollup_workbook
@@ -12,19 +11,10 @@ FORMATS = ["json", "xlsx", "pdf"]
 
 
 def rollup_pdf(rollup: rollups.Rollup) -> bytes:
-    """The roll-up through the report PDF renderer (reports/pdf.py, built separately).
+    # Imported here: WeasyPrint is loaded only by the format that needs it.
+    from reports import pdf
 
-    Imported lazily so json and xlsx work on a branch without it."""
-    try:
-        from reports import pdf
-    except ImportError:
-        raise CommandError(
-            "PDF格式需要打印模块 reports/pdf.py，当前版本尚未包含；请改用 --format json 或 xlsx。"
-        ) from None
-    renderer = getattr(pdf, "render_pdf", None)
-    if renderer is None:
-        raise CommandError("reports/pdf.py 没有提供 render_pdf(rendered) 函数，无法输出PDF。")
-    return renderer(rendering.render_document(rollup.document()))
+    return pdf.document_pdf(rollup.document())
 
 
 class Command(BaseCommand):

@@ -1,0 +1,87 @@
+"""Reading PDFs back in tests: text, fonts, glyphs."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+
+from fontTools.pens.boundsPen import BoundsPen
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
+
+PAGE_NUMBER = re.compile(r"^— (\d+) —$", re.M)
+
+
+def reader(data: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(data))
+
+
+def page_texts(data: bytes) -> list[str]:
+    return [page.extract_text() or "" for page in reader(data).pages]
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _to_unicode(cmap: bytes) -> dict[int, str]:
+    """CID -> text of a ToUnicode CMap (bfchar and bfrange entries)."""
+    text = cmap.decode("latin-1")
+    mapping: dict[int, str] = {}
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", text, re.S):
+        for cid, uni in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block):
+            mapping[int(cid, 16)] = bytes.fromhex(uni).decode("utf-16-be")
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", text, re.S):
+        for lo, hi, start in re.findall(
+            r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block
+        ):
+            first = int(start, 16)
+            for offset, cid in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
+                mapping[cid] = chr(first + offset)
+    return mapping
+
+
+@dataclass
+class EmbeddedFont:
+    name: str
+    embedded: bool
+    # character -> whether its glyph draws something
+    glyphs: dict[str, bool] = field(default_factory=dict)
+    notdef_used: bool = False
+
+
+def embedded_fonts(data: bytes) -> dict[str, EmbeddedFont]:
+    """Every font the pages use, with the characters it draws and whether each of
+    their glyphs has an outline (a tofu box is glyph 0, .notdef)."""
+    fonts: dict[str, EmbeddedFont] = {}
+    for page in reader(data).pages:
+        resources = page["/Resources"]
+        for ref in resources.get("/Font", {}).values():
+            font = ref.get_object()
+            name = str(font["/BaseFont"])
+            if name in fonts:
+                continue
+            descendant = font["/DescendantFonts"][0].get_object()
+            descriptor = descendant["/FontDescriptor"].get_object()
+            program = None
+            for key in ("/FontFile3", "/FontFile2", "/FontFile"):
+                if key in descriptor:
+                    program = descriptor[key].get_object().get_data()
+            info = EmbeddedFont(name, program is not None)
+            fonts[name] = info
+            if program is None or "/ToUnicode" not in font:
+                continue
+            cmap = _to_unicode(font["/ToUnicode"].get_object().get_data())
+            tt = TTFont(io.BytesIO(program))
+            order = tt.getGlyphOrder()
+            glyph_set = tt.getGlyphSet()
+            for cid, text in cmap.items():
+                if cid == 0:
+                    info.notdef_used = True
+                    continue
+                pen = BoundsPen(glyph_set)
+                glyph_set[order[cid]].draw(pen)
+                for ch in text:
+                    info.glyphs[ch] = pen.bounds is not None
+    return fonts
