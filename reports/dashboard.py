@@ -45,6 +45,7 @@ LATENESS_LABELS = {
     "overdue": "逾期未发布",
     "on_time": "按时发布",
     "pending": "未到截止日期",
+    "undated": "已发布，日期不详",
 }
 
 SORTS: dict[str, str] = {
@@ -90,7 +91,16 @@ def lateness(year: int, today: date, prefix: str = "") -> Case:
         on_time |= Q(**{gov: is_gov, f"{published}__lte": deadline})
         if today > deadline:
             overdue |= Q(**{gov: is_gov, f"{published}__isnull": True})
-    whens = [When(late, then=Value("late")), When(on_time, then=Value("on_time"))]
+    whens = [
+        When(late, then=Value("late")),
+        When(on_time, then=Value("on_time")),
+        # Reports published before this system (imported) may carry no date: published,
+        # so never "not published", but their lateness cannot be told.
+        When(
+            Q(**{prefix + "status": Status.PUBLISHED, f"{published}__isnull": True}),
+            then=Value("undated"),
+        ),
+    ]
     if overdue:
         whens.append(When(overdue, then=Value("overdue")))
     return Case(*whens, default=Value("pending"), output_field=CharField())

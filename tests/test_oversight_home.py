@@ -178,3 +178,14 @@ def test_submission_date_comes_from_the_workflow_event_log(client, alice, carol,
     rows = rows_of(client.get(URL, {"year": 2023}))
     assert rows["宁波市镇海区人民政府办公室"].submitted_on == date(2024, 1, 31)
     assert rows["宁波市镇海区金融发展服务中心"].submitted_on is None
+
+
+def test_a_published_report_without_a_date_is_not_called_unpublished(client, carol, agencies):
+    report = import_seed(1, complete=True)
+    report.status, report.published_on = Status.PUBLISHED, None
+    report.save()
+    client.force_login(carol)
+    rows = rows_of(client.get(URL, {"year": 2023}))
+    office = rows["宁波市镇海区人民政府办公室"]
+    assert office.lateness == "undated"
+    assert office.lateness_label == "已发布，日期不详"

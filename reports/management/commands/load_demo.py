@@ -71,4 +71,7 @@ class Command(BaseCommand):
             except ImportRefused as refused:
                 raise CommandError(f"{path.name}: {refused}") from None
             report.status = Status.PUBLISHED
-            report.save(update_fields=["status"])
+            # The seeds do not say when they went online; the signed date is the best
+            # evidence there is, and without one the date stays unknown.
+            report.published_on = report.signature_date
+            report.save(update_fields=["status", "published_on"])
