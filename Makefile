@@ -71,12 +71,15 @@ demo: deps
 fonts: deps system-run
 	$(BIN)/python manage.py build_print_fonts
 
+# Every benchmark: the PDF export, then the oversight pages at 30 and 3,000 agencies on
+# PostgreSQL (BENCH_DATABASE_URL, created when missing).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/goireport_bench
 bench: deps system-run migrate fonts
 	$(BIN)/python bench/run.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/oversight.py
 
-# The oversight pages at 30 and 3,000 agencies; set DATABASE_URL to a PostgreSQL database.
 bench-oversight: deps
-	$(BIN)/python bench/oversight.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/oversight.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles var/fonts

@@ -1,6 +1,6 @@
 """Benchmark of the oversight pages at scale, on PostgreSQL.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt_oversight .venv/bin/python bench/oversight.py
+    make bench   (or: DATABASE_URL=postgres://... .venv/bin/python bench/oversight.py)
 
 Generates (once; --fresh to redo) two regions with generate_demo_data — 30 agencies and
 3,000 agencies, three years each — then measures in-process, through the whole Django
@@ -27,11 +27,39 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goireport.settings")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/wt_oversight")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/goireport_bench")
 # Production-like: no debug query log, no debug toolbar of any kind.
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
 os.environ.setdefault("DB_CONN_MAX_AGE", "60")
+# The test client speaks plain HTTP, as a TLS-terminating load balancer would.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+
+
+def _ensure_database(url: str) -> None:
+    """Create the benchmark's PostgreSQL database on a machine that has none yet."""
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    if "postgresql" not in config["ENGINE"]:
+        return
+    admin = {
+        "host": config["HOST"] or None,
+        "port": config["PORT"] or None,
+        "user": config["USER"] or None,
+        "password": config["PASSWORD"] or None,
+        "dbname": "postgres",
+    }
+    with psycopg.connect(**{k: v for k, v in admin.items() if v}, autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (config["NAME"],)
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
+
+
+_ensure_database(os.environ["DATABASE_URL"])
 
 import warnings  # noqa: E402
 
