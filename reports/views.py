@@ -7,6 +7,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -58,11 +59,26 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
-    reports = with_return_comment(Report.objects.visible_to(request.user).select_related("agency"))
     form = None
     if request.user.is_clerk:
         form = NewReportForm(agency=request.user.agency)
-    return render(request, "reports/report_list.html", {"reports": reports, "form": form})
+    return render(request, "reports/report_list.html", _list_context(request, form))
+
+
+LIST_PAGE_SIZE = 50
+
+
+def _list_context(request: HttpRequest, form) -> dict:
+    """One page of the reports the user may see: an oversight office over thousands of
+    agencies must not receive every report (and every cell column) at once."""
+    reports = with_return_comment(
+        Report.objects.visible_to(request.user)
+        .select_related("agency")
+        .only("pk", "year", "title", "status", "revision", "updated_at", "agency__name")
+        .order_by("-year", "agency__name", "-revision", "pk")
+    )
+    page = Paginator(reports, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return {"reports": page, "page": page, "form": form}
 
 
 @login_required
@@ -73,10 +89,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("只有填报人可以新建年度报告。")
     form = NewReportForm(request.POST, agency=user.agency)
     if not form.is_valid():
-        reports = Report.objects.visible_to(user).select_related("agency")
-        return render(
-            request, "reports/report_list.html", {"reports": reports, "form": form}, status=400
-        )
+        return render(request, "reports/report_list.html", _list_context(request, form), status=400)
     report = start_report(user.agency, form.cleaned_data["year"], created_by=user)
     messages.success(request, f"已新建{report.title}。")
     if report.prefilled:

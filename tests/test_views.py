@@ -398,3 +398,21 @@ def test_section_page_keeps_a_constant_number_of_queries(
     client.force_login(alice)
     with django_assert_max_num_queries(8):
         client.get(section_url(report, "applications"))
+
+
+def test_report_list_is_paged_in_constant_queries(
+    client, carol, agencies, django_assert_max_num_queries
+):
+    from reports.models import Agency
+    from reports.views import LIST_PAGE_SIZE
+
+    for i in range(LIST_PAGE_SIZE + 3):
+        make_report(Agency.objects.create(name=f"部门{i:02d}", parent=agencies["zhenhai"]))
+    client.force_login(carol)
+    with django_assert_max_num_queries(6):
+        first = client.get(reverse("reports:list"))
+    assert len(first.context["page"].object_list) == LIST_PAGE_SIZE
+    second = client.get(reverse("reports:list"), {"page": 2})
+    shown = [r.pk for r in first.context["page"]] + [r.pk for r in second.context["page"]]
+    assert len(shown) == len(set(shown)) == LIST_PAGE_SIZE + 3
+    assert "第2页，共2页" in second.content.decode()
