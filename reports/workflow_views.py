@@ -139,7 +139,9 @@ def workflow_context(
         "return_comment": report.return_comment(),
         "events": report.events.select_related("actor"),
         "field_history": field_history(report),
+        # Only what the list of revisions shows: a report row carries ~170 cell columns.
         "revisions": Report.objects.filter(agency_id=report.agency_id, year=report.year)
         .exclude(pk=report.pk)
+        .only("pk", "revision", "status", "published_on")
         .order_by("revision"),
     }
