@@ -3,34 +3,31 @@ that read prose (R8, R9, R12)."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from django.conf import settings
 
-_HEADING = r"^[#*\s]*(?:\*\*)?{}、"
 
+def _published_sections(index: int) -> dict:
+    """The narrative of a seed's published text, as the project's own importer reads it."""
+    from reports.textimport import parse_published
 
-def _find(lines: list[str], numeral: str, start: int) -> int:
-    pattern = re.compile(_HEADING.format(numeral))
-    for i in range(start, len(lines)):
-        # Table rows extracted from Word start with a TAB; headings never do.
-        if not lines[i].startswith("\t") and pattern.match(lines[i]):
-            return i
-    return -1
+    path = sorted(Path(settings.SEEDS_DIR).glob("*.txt"))[index]
+    return parse_published(path.read_bytes(), path.name).raw.get("sections") or {}
 
 
 def seed_sections(index: int) -> dict[str, str]:
-    path = sorted(Path(settings.SEEDS_DIR).glob("*.txt"))[index]
-    lines = path.read_text(encoding="utf-8").splitlines()
-    one = _find(lines, "一", 0)
-    two = min(i for i in (_find(lines, "二", one), _find(lines, "三", one)) if i > 0)
-    five = _find(lines, "五", two)
-    six = _find(lines, "六", five)
+    sections = _published_sections(index)
+    general = "\n".join(
+        line
+        for sub in sections.get("general") or []
+        for line in (sub.get("heading", ""), sub.get("body", ""))
+        if line
+    )
     return {
-        "general": "\n".join(lines[one + 1 : two]),
-        "problems": "\n".join(lines[five + 1 : six]),
-        "other_matters": "\n".join(lines[six + 1 :]),
+        "general": general,
+        "problems": sections.get("problems", ""),
+        "other_matters": sections.get("other_matters", ""),
     }
 
 
@@ -49,13 +46,10 @@ def with_seed_narrative(raw: dict, index: int) -> dict:
 def seed_doc(index: int) -> dict:
     """The seed's figures (from its JSON) with the narrative of its published text, read
     by the project's own importer, so that the seed prints at its real length."""
-    from reports.textimport import parse_published
-
     from .helpers import complete_doc, load_seed
 
     data = complete_doc(load_seed(index))
-    path = sorted(Path(settings.SEEDS_DIR).glob("*.txt"))[index]
-    published = parse_published(path.read_bytes(), path.name).raw
+    published = {"sections": _published_sections(index)}
     # The table notes stay empty: the print tests read the figures of each table in
     # order right after its heading.
     for key in ("opening", "general", "problems", "other_matters"):
