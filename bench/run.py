@@ -7,6 +7,8 @@ it. Four processes are timed, each several times (median):
                 Noto CJK fonts, WeasyPrint subsetting them with HarfBuzz (libharfbuzz-subset)
   plain/ft      the same, WeasyPrint subsetting with fontTools, as it does on a machine
                 without libharfbuzz-subset (the 16 s case of the issue)
+  plain/subset  python -m weasyprint on the very HTML the export renders (the cached font
+                subsets): what WeasyPrint alone costs, without Django, for this document
   export        manage.py export_report ID --format pdf (cached font subsets), the PDF
                 cache emptied before each run: a first download
   export/ft     the same, fontTools subsetting forced
@@ -88,9 +90,13 @@ def main() -> None:
     plain_html = work / "seed001.html"
     plain_html.write_text(html.replace(subsets, ""), encoding="utf-8")
 
+    subset_html = work / "seed001-subsets.html"
+    subset_html.write_text(html, encoding="utf-8")
+
     outputs = {
         "plain/hb": work / "plain-hb.pdf",
         "plain/ft": work / "plain-ft.pdf",
+        "plain/subset": work / "plain-subset.pdf",
         "export": work / "export.pdf",
         "export/ft": work / "export-ft.pdf",
         "export/warm": work / "export-warm.pdf",
@@ -105,6 +111,13 @@ def main() -> None:
             "main(sys.argv[1:])",
             str(plain_html),
             str(outputs["plain/ft"]),
+        ],
+        "plain/subset": [
+            PYTHON,
+            "-m",
+            "weasyprint",
+            str(subset_html),
+            str(outputs["plain/subset"]),
         ],
         "export": [PYTHON, *manage, str(outputs["export"])],
         "export/ft": [
@@ -134,17 +147,18 @@ def main() -> None:
     for name, runs in times.items():
         medians[name] = statistics.median(runs)
         spread = ", ".join(f"{t:.2f}" for t in runs)
-        print(f"{name:11} median {medians[name]:6.2f} s  ({spread})  {pdf_facts(outputs[name])}")
+        print(f"{name:12} median {medians[name]:6.2f} s  ({spread})  {pdf_facts(outputs[name])}")
 
     print()
     for a, b in [
         ("export", "plain/ft"),
         ("export/warm", "plain/ft"),
         ("export/ft", "plain/ft"),
+        ("plain/subset", "plain/ft"),
         ("export", "plain/hb"),
         ("export/warm", "plain/hb"),
     ]:
-        print(f"{a:11} / {b:8} : {medians[a] / medians[b]:.3f}")
+        print(f"{a:12} / {b:8} : {medians[a] / medians[b]:.3f}")
     size = outputs["export"].stat().st_size
     print(f"export PDF size         : {size / 1024:.0f} KiB  (goal < 1024 KiB)")
 

@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from reports import views as report_views
 
+# The admin modules, found here rather than at start-up (reports.apps.AdminConfig).
+admin.autodiscover()
 admin.site.site_header = "政府信息公开工作年度报告 管理"
 admin.site.site_title = "goireport 管理"
 

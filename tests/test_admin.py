@@ -1,6 +1,11 @@
 """The Django admin manages agencies (a tree) and users with their agency and role."""
 
+import os
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from reports.models import Agency, Report, Status, User
@@ -61,3 +66,32 @@ def test_non_staff_cannot_open_the_admin(client, alice):
     response = client.get(reverse("admin:reports_agency_changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response.url
+
+
+def test_system_checks_see_every_model_admin_although_startup_does_not_discover_them():
+    from django.contrib.admin.sites import site
+
+    from reports.apps import check_admin_after_autodiscover
+
+    assert check_admin_after_autodiscover() == []
+    assert site.is_registered(Report)
+    assert site.is_registered(Agency)
+
+
+def test_starting_django_does_not_load_the_admin_modules_or_openpyxl(tmp_path):
+    # A fresh interpreter: the test process itself has long loaded both.
+    code = (
+        "import sys, django; django.setup(); "
+        "print(sorted(m for m in ('openpyxl', 'import_export.admin', 'reports.admin') "
+        "if m in sys.modules))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "goireport.settings"}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.strip() == "[]"
