@@ -4,6 +4,8 @@ from django.core import checks
 
 
 class ReportsConfig(AppConfig):
+    # The app's configuration although this module defines a second one (the admin's).
+    default = True
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
     verbose_name = "年度报告"
