@@ -123,6 +123,17 @@ DATABASES = {
         conn_max_age=envint("DB_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool(
+    "DB_PREPARED_STATEMENTS", True
+):
+    # A report row has ~170 cell columns, and PostgreSQL takes longer to plan a query
+    # over such rows than to run it. With server-side binding, psycopg prepares a query
+    # on its fifth use on a connection, which then reuses the plan: it pays off with
+    # persistent connections (DB_CONN_MAX_AGE). Turn it off behind a connection pooler
+    # in transaction mode that cannot keep prepared statements (older PgBouncer).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "reports.User"
@@ -190,7 +201,7 @@ X_FRAME_OPTIONS = "DENY"
 # Login throttling: django-axes locks a username from an address after repeated failures.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "reports.backends.ModelBackend",
 ]
 AXES_ENABLED = envbool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)

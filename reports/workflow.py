@@ -163,12 +163,15 @@ class WorkflowMixin:
         event = self.last_event(EventKind.SUBMIT)
         return event.actor if event else None
 
-    def return_comment(self) -> str:
-        """The reviewer's (or oversight's) comment while the report is returned."""
+    def return_comment(self, events: list[ReportEvent] | None = None) -> str:
+        """The reviewer's (or oversight's) comment while the report is returned. A page
+        that has loaded the report's events passes them, and no query is made."""
         if self.status != m.Status.RETURNED:
             return ""
-        event = self.events.filter(to_status=m.Status.RETURNED).order_by("-at", "-pk").first()
-        return event.comment if event else ""
+        if events is None:
+            events = list(self.events.filter(to_status=m.Status.RETURNED))
+        returned = [e for e in events if e.to_status == m.Status.RETURNED]
+        return returned[-1].comment if returned else ""  # events are oldest first
 
     def can_submit(self, user) -> bool:
         return self.status in m.EDITABLE_STATUSES and self.is_clerk_of(user)

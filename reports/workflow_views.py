@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from .models import Report, WorkflowError
 from .views import EDIT_PAGES, get_report_for
-from .workflow import warning_key
+from .workflow import EventKind, warning_key
 
 
 def _refused(request: HttpRequest, report: Report, error: WorkflowError) -> HttpResponse:
@@ -126,7 +126,9 @@ def workflow_context(
         for f in findings
         if f.severity == "warning"
     ]
-    last_submit = report.last_event("submit")
+    # One query for the log, the last submission and the return comment.
+    events = list(report.events.select_related("actor"))
+    submissions = [e for e in events if e.kind == EventKind.SUBMIT]
     return {
         "can_submit": report.can_submit(user),
         "can_review": report.can_review(user),
@@ -135,9 +137,9 @@ def workflow_context(
         "can_send_for_correction": report.can_send_for_correction(user),
         "submit_errors": [f for f in findings if f.severity == "error"],
         "submit_warnings": warnings,
-        "last_submit": last_submit,
-        "return_comment": report.return_comment(),
-        "events": report.events.select_related("actor"),
+        "last_submit": submissions[-1] if submissions else None,
+        "return_comment": report.return_comment(events),
+        "events": events,
         "field_history": field_history(report),
         # Only what the list of revisions shows: a report row carries ~170 cell columns.
         "revisions": Report.objects.filter(agency_id=report.agency_id, year=report.year)

@@ -29,6 +29,24 @@ def test_a_cell_change_is_recorded_with_who_what_from_and_to(client, alice, agen
     assert (change.old, change.new) == ("8", "9")
 
 
+def test_history_names_the_saver_by_full_name_and_a_scripted_change_as_the_system(
+    client, alice, agencies
+):
+    alice.first_name, alice.last_name = "爱丽", "王"
+    alice.save()
+    report = make_report(agencies["office"], 2024, {"app_granted_commercial": 8})
+    client.force_login(alice)
+    save_problems(client, report, "第五部分由填报人改写。")
+    report.refresh_from_db()
+    report.other_matters = "脚本写入的第六部分。"
+    report.save()  # no request, hence no user: as import_report or a migration would
+    newest, by_alice = field_history(report)[:2]
+    assert newest.user == "系统"
+    assert [c.new for c in newest.changes] == ["脚本写入的第六部分。"]
+    assert by_alice.user == "爱丽 王"
+    assert [c.new for c in by_alice.changes] == ["第五部分由填报人改写。"]
+
+
 def test_the_report_page_shows_history_and_events_to_those_who_may_see_it(
     client, alice, bob, carol, mallory, agencies
 ):
