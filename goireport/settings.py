@@ -123,9 +123,8 @@ DATABASES = {
         conn_max_age=envint("DB_CONN_MAX_AGE", 0),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool(
-    "DB_PREPARED_STATEMENTS", True
-):
+DB_PREPARED_STATEMENTS = envbool("DB_PREPARED_STATEMENTS", True)
+if DB_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A report row has ~170 cell columns, and PostgreSQL takes longer to plan a query
     # over such rows than to run it. With server-side binding, psycopg prepares a query
     # on its fifth use on a connection, which then reuses the plan: it pays off with
