@@ -50,7 +50,7 @@ def _show(value) -> str:
     return str(value)
 
 
-# Who saved a history row, read with the row (see _report_history) rather than joined in
+# Who saved a history row, read with the row (as _read_history does) rather than joined in
 # as a User object.
 WHO = {
     "history_username": F("history_user__username"),
@@ -68,19 +68,21 @@ def _who(record) -> str:
 
 @dataclass(frozen=True)
 class _HistoryQuery:
+    model: type
     sql: str
     names: list[str]  # attnames of the selected history columns, in order
     converters: dict[int, tuple[list, object]]  # column index -> (converters, Col)
 
 
 @cache
-def _report_history_query() -> _HistoryQuery:
-    """The report's history rows, oldest first, each with who saved it, as SQL built
-    once. Through the ORM, every view of the report page compiled the same 180-column
-    SELECT, and a raw queryset matched the 180 columns to fields again: both took
-    longer than the database took to answer. The converters are those the ORM applies
-    (SQLite returns dates as text, for one)."""
-    history = report_history_model()
+def _history_query(model: type, key: str, order: tuple[str, ...]) -> _HistoryQuery:
+    """The history rows of ``model`` whose ``key`` column is a given value, in ``order``,
+    each with who saved it, as SQL built once per process. Through the ORM, every view of
+    the report page compiled the same 180-column SELECT of the report's history, and a
+    raw queryset matched the 180 columns to fields again: both took longer than the
+    database took to answer. The converters are those the ORM applies (SQLite returns
+    dates as text, for one)."""
+    history = model.history.model
     user = get_user_model()
     qn = connection.ops.quote_name
     fields = history._meta.concrete_fields
@@ -90,7 +92,7 @@ def _report_history_query() -> _HistoryQuery:
         f"FROM {qn(history._meta.db_table)} h "
         f"LEFT JOIN {qn(user._meta.db_table)} u "
         f"ON u.{qn(user._meta.pk.column)} = h.{qn('history_user_id')} "
-        f"WHERE h.{qn('id')} = %s ORDER BY h.{qn('history_date')}, h.{qn('history_id')}"
+        f"WHERE h.{qn(key)} = %s ORDER BY {', '.join(f'h.{qn(c)}' for c in order)}"
     )
     converters = {}
     for i, f in enumerate(fields):
@@ -98,26 +100,13 @@ def _report_history_query() -> _HistoryQuery:
         found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
         if found:
             converters[i] = (found, col)
-    return _HistoryQuery(sql, [f.attname for f in fields], converters)
+    return _HistoryQuery(history, sql, [f.attname for f in fields], converters)
 
 
-@cache
-def report_history_model():
-    # Report.history builds a manager class on every access; the model is fixed.
-    return Report.history.model
-
-
-@cache
-def section_history_model():
-    return GeneralSection.history.model
-
-
-def _report_history(report: Report) -> list:
-    query = _report_history_query()
+def _read_history(query: _HistoryQuery, value: int) -> list:
     with connection.cursor() as cursor:
-        cursor.execute(query.sql, [report.pk])
+        cursor.execute(query.sql, [value])
         rows = cursor.fetchall()
-    model = report_history_model()
     width = len(query.names)
     records = []
     for row in rows:
@@ -125,7 +114,7 @@ def _report_history(report: Report) -> list:
         for i, (converters, col) in query.converters.items():
             for convert in converters:
                 values[i] = convert(values[i], col, connection)
-        record = model.from_db(connection.alias, query.names, values)
+        record = query.model.from_db(connection.alias, query.names, values)
         record.history_username, record.history_first_name, record.history_last_name = row[width:]
         records.append(record)
     return records
@@ -140,7 +129,8 @@ def field_history(report: Report) -> list[HistoryEntry]:
     """Every change of the report's content, newest first."""
     entries: list[HistoryEntry] = []
     previous = None
-    for record in _report_history(report):
+    report_rows = _history_query(Report, "id", ("history_date", "history_id"))
+    for record in _read_history(report_rows, report.pk):
         if previous is None:
             entries.append(HistoryEntry(record.history_date, _who(record), "新建"))
         else:
@@ -149,12 +139,8 @@ def field_history(report: Report) -> list[HistoryEntry]:
                 entries.append(HistoryEntry(record.history_date, _who(record), "修改", changes))
         previous = record
 
-    sections = (
-        section_history_model()
-        .objects.filter(report_id=report.pk)
-        .annotate(**WHO)
-        .order_by("id", "history_date")
-    )
+    section_rows = _history_query(GeneralSection, "report_id", ("id", "history_date", "history_id"))
+    sections = _read_history(section_rows, report.pk)
     last_by_section: dict[int, object] = {}
     for record in sections:
         before = last_by_section.get(record.id)
