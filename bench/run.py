@@ -77,7 +77,7 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from reports import fonts, pdf
+    from reports.printing import fonts, pdf
     from tests.seed_text import import_printable_seed
 
     call_command("migrate", verbosity=0)

@@ -62,8 +62,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
-    # The admin, its modules discovered by goireport/urls.py rather than at start-up.
-    "reports.apps.AdminConfig",
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -200,7 +199,7 @@ X_FRAME_OPTIONS = "DENY"
 # Login throttling: django-axes locks a username from an address after repeated failures.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "reports.backends.ModelBackend",
+    "reports.models.backends.ModelBackend",
 ]
 AXES_ENABLED = envbool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)

@@ -3,8 +3,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
-from .models import Agency, GeneralSection, Report, ReportEvent, User
-from .resources import AgencyResource, UserResource
+from reports.io.resources import AgencyResource, UserResource
+from reports.models import Agency, GeneralSection, Report, ReportEvent, User
 
 
 @admin.register(Agency)

@@ -1,30 +1,54 @@
+"""The app's URLs, in three namespaces that goireport/urls.py mounts: ``reports``
+(signed-in work on reports), ``public`` (the public site) and ``oversight``."""
+
 from django.urls import path
 
-from . import views, views_io, views_jobs, workflow_views
+from reports.views import exports, files, oversight, public, reports, workflow
 
-app_name = "reports"
+reports_patterns = (
+    [
+        path("", reports.report_list, name="list"),
+        path("new/", reports.report_create, name="create"),
+        path("<int:pk>/", reports.report_detail, name="detail"),
+        path("<int:pk>/preview/", reports.report_preview, name="preview"),
+        path("<int:pk>/export.json", files.report_json, name="export_json"),
+        path("<int:pk>/report.pdf", files.report_pdf, name="pdf"),
+        path("<int:pk>/report.html", files.report_html, name="html"),
+        path("<int:pk>/report.xlsx", files.report_xlsx, name="xlsx"),
+        path("<int:pk>/report.docx", files.report_docx, name="docx"),
+        path("<int:pk>/edit/<slug:section>/", reports.report_section, name="section"),
+        path("<int:pk>/submit/", workflow.submit, name="submit"),
+        path("<int:pk>/approve/", workflow.approve, name="approve"),
+        path("<int:pk>/return/", workflow.return_to_clerk, name="return"),
+        path("<int:pk>/publish/", workflow.publish, name="publish"),
+        path("<int:pk>/revise/", workflow.start_revision, name="revise"),
+        path("<int:pk>/correct/", workflow.send_for_correction, name="correct"),
+        path("<int:pk>/upload-xlsx/", files.report_upload_xlsx, name="upload_xlsx"),
+        path("import/", files.import_published, name="import_published"),
+        path("exports/", exports.exports, name="exports"),
+        path("exports/<int:pk>/", exports.export_job, name="export_job"),
+        path("exports/<int:pk>/status/", exports.export_job_status, name="export_status"),
+        path("exports/<int:pk>/download/", exports.export_download, name="export_download"),
+    ],
+    "reports",
+)
 
-urlpatterns = [
-    path("", views.report_list, name="list"),
-    path("new/", views.report_create, name="create"),
-    path("<int:pk>/", views.report_detail, name="detail"),
-    path("<int:pk>/preview/", views.report_preview, name="preview"),
-    path("<int:pk>/export.json", views.report_export_json, name="export_json"),
-    path("<int:pk>/report.pdf", views.report_pdf, name="pdf"),
-    path("<int:pk>/report.html", views.report_print_html, name="html"),
-    path("<int:pk>/edit/<slug:section>/", views.report_section, name="section"),
-    path("<int:pk>/submit/", workflow_views.submit, name="submit"),
-    path("<int:pk>/approve/", workflow_views.approve, name="approve"),
-    path("<int:pk>/return/", workflow_views.return_to_clerk, name="return"),
-    path("<int:pk>/publish/", workflow_views.publish, name="publish"),
-    path("<int:pk>/revise/", workflow_views.start_revision, name="revise"),
-    path("<int:pk>/correct/", workflow_views.send_for_correction, name="correct"),
-    path("<int:pk>/report.xlsx", views_io.report_xlsx, name="xlsx"),
-    path("<int:pk>/report.docx", views_io.report_docx, name="docx"),
-    path("<int:pk>/upload-xlsx/", views_io.report_upload_xlsx, name="upload_xlsx"),
-    path("import/", views_io.import_published, name="import_published"),
-    path("exports/", views_jobs.exports, name="exports"),
-    path("exports/<int:pk>/", views_jobs.export_job, name="export_job"),
-    path("exports/<int:pk>/status/", views_jobs.export_job_status, name="export_status"),
-    path("exports/<int:pk>/download/", views_jobs.export_download, name="export_download"),
-]
+public_patterns = (
+    [
+        path("", public.public_list, name="list"),
+        path("<int:pk>/", public.public_detail, name="detail"),
+        path("<int:pk>/report.pdf", public.public_pdf, name="pdf"),
+    ],
+    "public",
+)
+
+oversight_patterns = (
+    [
+        path("", oversight.home, name="home"),
+        path("export.xlsx", oversight.home_xlsx, name="home_xlsx"),
+        path("rollup/", oversight.rollup, name="rollup"),
+        path("rollup/export.<slug:fmt>", oversight.rollup_export, name="rollup_export"),
+        path("agency/<int:pk>/", oversight.agency_charts, name="agency"),
+    ],
+    "oversight",
+)

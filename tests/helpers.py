@@ -8,9 +8,10 @@ from pathlib import Path
 
 from django.conf import settings
 
-from reports import schema
-from reports.models import Agency, Report, start_report
-from reports.services import import_document
+from reports.io.imports import import_document
+from reports.io.newyear import start_report
+from reports.models import Agency, Report
+from reports.spec import schema
 
 
 def seed_paths() -> list[Path]:

@@ -21,6 +21,11 @@ def page_texts(data: bytes) -> list[str]:
     return [page.extract_text() or "" for page in reader(data).pages]
 
 
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF, page after page."""
+    return "\n".join(page_texts(data))
+
+
 def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 

@@ -10,7 +10,7 @@ from django.conf import settings
 
 def _published_sections(index: int) -> dict:
     """The narrative of a seed's published text, as the project's own importer reads it."""
-    from reports.textimport import parse_published
+    from reports.io.published.parse import parse_published
 
     path = sorted(Path(settings.SEEDS_DIR).glob("*.txt"))[index]
     return parse_published(path.read_bytes(), path.name).raw.get("sections") or {}
@@ -46,7 +46,7 @@ def with_seed_narrative(raw: dict, index: int) -> dict:
 def seed_doc(index: int) -> dict:
     """The seed's figures (from its JSON) with the narrative of its published text, read
     by the project's own importer, so that the seed prints at its real length."""
-    from .helpers import complete_doc, load_seed
+    from tests.helpers import complete_doc, load_seed
 
     data = complete_doc(load_seed(index))
     published = {"sections": _published_sections(index)}
@@ -60,7 +60,7 @@ def seed_doc(index: int) -> dict:
 
 
 def import_printable_seed(index: int):
-    from reports.services import import_document
+    from reports.io.imports import import_document
 
     report, _ = import_document(seed_doc(index))
     return report

@@ -8,8 +8,8 @@ import pytest
 import tablib
 from django.urls import reverse
 
+from reports.io.resources import AgencyResource, UserResource
 from reports.models import Agency, Role, User
-from reports.resources import AgencyResource, UserResource
 
 AGENCIES_CSV = "name,parent,is_government\n某某区人民政府,,1\n某某区教育局,某某区人民政府,0\n"
 
@@ -77,7 +77,7 @@ def test_admin_import_shows_a_preview_and_writes_nothing_before_confirm(client, 
     upload.name = "agencies.csv"
     response = client.post(url, {"import_file": upload, "format": "0", "resource": "0"})
     assert response.status_code == 200
-    page = response.content.decode()
+    page = response.getvalue().decode()
     assert "某某区教育局" in page and "confirm" in page.lower()
     assert Agency.objects.count() == 0
 

@@ -6,8 +6,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 
-from reports.models import Report, Status
-from reports.models_jobs import ExportJob, JobStatus
+from reports.models import ExportJob, JobStatus, Report, Status
 from tests.conftest import login, screenshot
 from tests.helpers import import_seed
 

@@ -2,10 +2,9 @@
 
 import pytest
 
+from tests import pdf_checks
 from tests.conftest import login, screenshot
 from tests.seed_text import import_printable_seed
-
-from . import pdf_checks
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,8 +7,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from reports import history
-from reports.models import Report, Role, User
+from reports.models import Report, Role, User, history
 from tests.conftest import PASSWORD
 from tests.helpers import make_report
 
@@ -47,7 +46,7 @@ def test_a_stale_save_is_refused_and_keeps_the_input_and_shows_the_change(
         section_url(report, "problems"), {"problems": "爱丽丝写的问题。", "version": opened_at}
     )
     assert response.status_code == 409
-    page = response.content.decode()
+    page = response.getvalue().decode()
     assert "未保存" in page and "dave" in page
     assert "原来的问题。" in page and "戴夫写的问题。" in page  # what changed meanwhile
     assert "爱丽丝写的问题。" in page  # her input is still in the form

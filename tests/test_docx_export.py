@@ -11,8 +11,10 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from reports import codec, docx_export, schema
+from reports.io import codec
 from reports.models import Report
+from reports.printing import word as docx_export
+from reports.spec import schema
 from tests.helpers import complete_doc, load_seed
 
 
@@ -100,15 +102,18 @@ def test_export_report_writes_docx(tmp_path, capsys):
 def test_docx_download_for_viewers_only(client, carol, mallory, agencies):
     from django.urls import reverse
 
-    from reports.services import import_document
+    from reports.io.imports import import_document
 
     report, _ = import_document(complete_doc(load_seed(1)))
     url = reverse("reports:docx", args=[report.pk])
     client.force_login(carol)
     response = client.get(url)
     assert response.status_code == 200
-    assert response["Content-Type"] == docx_export.DOCX_CONTENT_TYPE
-    assert Document(io.BytesIO(response.content)).paragraphs[0].text == report.title
+    assert (
+        response["Content-Type"]
+        == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    assert Document(io.BytesIO(response.getvalue())).paragraphs[0].text == report.title
     assert client.post(url).status_code == 405
     client.force_login(mallory)
     assert client.get(url).status_code == 404

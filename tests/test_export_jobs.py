@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import sys
-import types
 import zipfile
 
 import pytest
@@ -12,10 +10,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reports import schema
-from reports.jobs import bulk_workbook, cell_key, reports_for
-from reports.models import Agency, Report, Status
-from reports.models_jobs import ExportJob, JobKind, JobStatus
+from reports.models import Agency, ExportJob, JobKind, JobStatus, Report, Status
+from reports.oversight import exports
+from reports.oversight.exports import bulk_workbook, cell_key, reports_for
+from reports.spec import figures as fig
+from reports.spec import schema
 from tests.helpers import import_seed, load_seed
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -50,7 +49,7 @@ def test_oversight_workbook_has_one_row_per_report_of_the_subtree(
     assert response["Location"] == reverse("reports:export_job", args=[job.pk])
     assert job.status == JobStatus.DONE and job.progress == job.total == 2
     download = client.get(reverse("reports:export_download", args=[job.pk]))
-    rows = list(load_workbook(io.BytesIO(download.content))["汇总"].iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(download.getvalue()))["汇总"].iter_rows(values_only=True))
     header = rows[0]
     assert header[:4] == ("agency", "year", "status", "title")
     assert len(header) == 4 + len(schema.CELLS)
@@ -59,7 +58,7 @@ def test_oversight_workbook_has_one_row_per_report_of_the_subtree(
     office = by_agency["宁波市镇海区人民政府办公室"]
     seed = load_seed(1)
     for c in schema.CELLS:
-        expected = schema.get(seed, c)
+        expected = fig.get(seed, c)
         got = office[cell_key(c)]
         assert (str(got) if c.kind == "fee" else got) == (expected if c.kind != "fee" else "0"), c
     assert office["status"] == "已发布" and office["year"] == 2023
@@ -76,7 +75,7 @@ def test_job_waits_in_the_queue_until_the_worker_runs_it(
     start(client, agency=carol.agency, callbacks=django_capture_on_commit_callbacks)
     job = ExportJob.objects.get()
     assert job.status == JobStatus.QUEUED
-    page = client.get(reverse("reports:export_job", args=[job.pk])).content.decode()
+    page = client.get(reverse("reports:export_job", args=[job.pk])).getvalue().decode()
     assert 'id="export-progress"' in page and "排队中" in page
     status = client.get(reverse("reports:export_status", args=[job.pk])).json()
     assert status["status"] == "queued" and status["download"] is None
@@ -95,14 +94,12 @@ def test_pdf_zip_holds_the_published_reports_only(
     # The PDF renderer is another module's work; this stands in for it and records
     # which reports it was asked for.
     rendered: list[int] = []
-    fake = types.ModuleType("reports.pdf")
 
-    def render_pdf(report) -> bytes:
+    def report_pdf(report) -> bytes:
         rendered.append(report.pk)
         return b"%PDF-1.7 " + report.title.encode()
 
-    fake.render_pdf = render_pdf
-    monkeypatch.setitem(sys.modules, "reports.pdf", fake)
+    monkeypatch.setattr(exports, "report_pdf", report_pdf)
     seeded[1].status = Status.DRAFT
     seeded[1].save()
     client.force_login(carol)
@@ -113,8 +110,8 @@ def test_pdf_zip_holds_the_published_reports_only(
     assert job.status == JobStatus.DONE
     download = client.get(reverse("reports:export_download", args=[job.pk]))
     assert download["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(download.content))
-    assert archive.namelist() == [f"2023-宁波市镇海区金融发展服务中心-{seeded[0].pk}.pdf"]
+    archive = zipfile.ZipFile(io.BytesIO(download.getvalue()))
+    assert archive.namelist() == [load_seed(0)["title"] + ".pdf"]
     assert rendered == [seeded[0].pk]
 
 
@@ -123,13 +120,17 @@ def test_failed_job_says_why(
     client, carol, seeded, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     settings.TASKS = IMMEDIATE
-    monkeypatch.setitem(sys.modules, "reports.pdf", None)  # renderer not installed
+
+    def broken(report) -> bytes:
+        raise OSError("磁盘已满")
+
+    monkeypatch.setattr(exports, "report_pdf", broken)
     client.force_login(carol)
     start(
         client, JobKind.PDF_ZIP, agency=carol.agency, callbacks=django_capture_on_commit_callbacks
     )
     job = ExportJob.objects.get()
-    assert job.status == JobStatus.FAILED and "PDF生成组件不可用" in job.error
+    assert job.status == JobStatus.FAILED and "导出时发生错误：磁盘已满" in job.error
     assert client.get(reverse("reports:export_download", args=[job.pk])).status_code == 404
 
 
@@ -168,7 +169,7 @@ def test_other_users_cannot_see_or_download_a_job(client, carol, mallory, agenci
         assert client.get(reverse(f"reports:{name}", args=[job.pk])).status_code == 404
     client.force_login(carol)
     assert client.post(reverse("reports:export_download", args=[job.pk])).status_code == 405
-    assert client.get(reverse("reports:export_download", args=[job.pk])).content == b"x"
+    assert client.get(reverse("reports:export_download", args=[job.pk])).getvalue() == b"x"
 
 
 @pytest.mark.django_db
@@ -181,7 +182,7 @@ def test_exports_page_lists_jobs_with_few_queries(
         )
     client.force_login(carol)
     with django_assert_max_num_queries(8):
-        page = client.get(EXPORTS).content.decode()
+        page = client.get(EXPORTS).getvalue().decode()
     assert page.count("查看进度") == 10
 
 

@@ -1,8 +1,8 @@
 """Stored per-report counts of error and warning findings, read by the oversight home."""
 
-from reports import schema
+from reports.io.imports import import_document
 from reports.models import GeneralSection, Report
-from reports.services import import_document
+from reports.spec import schema
 from tests.helpers import complete_doc, fill_zeros, import_seed, load_seed, make_report
 
 
@@ -66,7 +66,7 @@ def test_refresh_finding_counts_repairs_counts_written_around_the_models(agencie
 
 
 def test_a_status_change_alone_does_not_recount(agencies, monkeypatch):
-    from reports import finding_counts
+    from reports.models import counts as finding_counts
 
     report = make_report(agencies["office"], year=2023)
     report.status = "submitted"

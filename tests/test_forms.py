@@ -2,8 +2,8 @@
 
 import pytest
 
-from reports import schema
-from reports.forms import InfoForm, table_form_class, text_form_class
+from reports.io.forms import InfoForm, page_form_class
+from reports.spec import schema
 from tests.helpers import make_report
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def review_data(**cells):
 )
 def test_each_class_of_bad_count_is_refused_naming_the_cell(agencies, typed, message):
     report = make_report(agencies["office"])
-    form = table_form_class("review_litigation")(
+    form = page_form_class("review_litigation")(
         review_data(rl_review_corrected=typed), instance=report
     )
     assert not form.is_valid()
@@ -41,7 +41,7 @@ def test_each_class_of_bad_count_is_refused_naming_the_cell(agencies, typed, mes
 )
 def test_counts_are_normalised_before_saving(agencies, typed, stored):
     report = make_report(agencies["office"])
-    form = table_form_class("review_litigation")(
+    form = page_form_class("review_litigation")(
         review_data(rl_review_upheld=typed), instance=report
     )
     assert form.is_valid(), form.errors
@@ -51,7 +51,7 @@ def test_counts_are_normalised_before_saving(agencies, typed, stored):
 
 
 def test_table_form_holds_exactly_the_stored_cells_of_its_table():
-    form = table_form_class("applications")()
+    form = page_form_class("applications")()
     cells = [name for name in form.fields if name.startswith("app_")]
     assert len(cells) == 144
     assert "app_handled_total_total" not in form.fields
@@ -60,11 +60,11 @@ def test_table_form_holds_exactly_the_stored_cells_of_its_table():
 
 def test_text_form_refuses_markup_and_normalises_line_endings(agencies):
     report = make_report(agencies["office"])
-    form = text_form_class("other_matters")(
+    form = page_form_class("other_matters")(
         {"other_matters": "<a href=x>链接</a>"}, instance=report
     )
     assert not form.is_valid()
-    form = text_form_class("other_matters")({"other_matters": "甲 \r\n乙\r\n"}, instance=report)
+    form = page_form_class("other_matters")({"other_matters": "甲 \r\n乙\r\n"}, instance=report)
     assert form.is_valid()
     assert form.cleaned_data["other_matters"] == "甲\n乙"
 
@@ -72,7 +72,7 @@ def test_text_form_refuses_markup_and_normalises_line_endings(agencies):
 def test_text_form_accepts_chinese_quotes_and_comparisons(agencies):
     report = make_report(agencies["office"])
     text = "依据《条例》第二十条，件数 < 10 时不单列。"
-    form = text_form_class("problems")({"problems": text}, instance=report)
+    form = page_form_class("problems")({"problems": text}, instance=report)
     assert form.is_valid(), form.errors
 
 

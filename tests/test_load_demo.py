@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from reports import codec
+from reports.io import codec
 from reports.models import Report, Status
 from tests.helpers import seed_paths
 

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from reports.models import Report, start_report
+from reports.io.newyear import start_report
+from reports.models import Report
 from tests.helpers import import_seed, make_report
 
 
@@ -51,7 +52,7 @@ def test_without_last_years_report_nothing_is_prefilled(agencies):
 def test_create_page_says_what_was_prefilled(client, alice, office_2023):
     client.force_login(alice)
     response = client.post(reverse("reports:create"), {"year": 2024}, follow=True)
-    page = response.content.decode()
+    page = response.getvalue().decode()
     assert "已根据2023年度报告预填" in page and "上年结转" in page
     report = Report.objects.get(agency=alice.agency, year=2024)
     assert report.app_carried_over_natural_person == 2
@@ -66,9 +67,9 @@ def test_editing_pages_say_what_came_from_last_year(client, alice, office_2023):
         ("active_disclosure", "现行有效件数"),
         ("general", "小标题沿用2023年度报告"),
     ):
-        page = client.get(reverse("reports:section", args=[report.pk, section])).content.decode()
+        page = client.get(reverse("reports:section", args=[report.pk, section])).getvalue().decode()
         assert 'id="prefill-note"' in page and words in page, section
-    page = client.get(reverse("reports:section", args=[report.pk, "problems"])).content.decode()
+    page = client.get(reverse("reports:section", args=[report.pk, "problems"])).getvalue().decode()
     assert 'id="prefill-note"' not in page
 
 
@@ -76,5 +77,6 @@ def test_editing_pages_say_what_came_from_last_year(client, alice, office_2023):
 def test_no_note_without_last_years_report(client, alice, agencies):
     report = make_report(agencies["office"], 2024)
     client.force_login(alice)
-    page = client.get(reverse("reports:section", args=[report.pk, "applications"])).content.decode()
+    url = reverse("reports:section", args=[report.pk, "applications"])
+    page = client.get(url).getvalue().decode()
     assert 'id="prefill-note"' not in page

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from reports.numbers import NumberError, format_fee, parse_count, parse_fee
+from reports.spec.numbers import NumberError, format_fee, parse_count, parse_fee
 
 
 @pytest.mark.parametrize(

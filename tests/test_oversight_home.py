@@ -56,7 +56,7 @@ def test_oversight_user_sees_every_agency_beneath_with_status_and_dates(client, 
     summary = response.context["summary"]
     # Late: the office published after 31 January; the other three are unpublished past it.
     assert summary.total == 4 and summary.complete == 1 and summary.late == 4
-    html = response.content.decode()
+    html = response.getvalue().decode()
     assert "卫东区金融工作局" not in html
     assert reverse("reports:detail", args=[region["office"].pk]) in html
     assert "<svg" in html and "报告状态分布" in html
@@ -94,7 +94,7 @@ def test_xlsx_lists_the_filtered_table(client, carol, region):
     client.force_login(carol)
     response = client.get(reverse("oversight:home_xlsx"), {"year": 2023, "sort": "name"})
     assert response.status_code == 200
-    sheet = load_workbook(BytesIO(response.content)).active
+    sheet = load_workbook(BytesIO(response.getvalue())).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("机关", "上级机关", "状态")
     by_name = {r[0]: r for r in rows[1:]}
@@ -148,7 +148,7 @@ def test_the_xlsx_of_the_table_costs_the_same_queries_for_5_or_50_agencies(
     client.force_login(carol)
     with django_assert_max_num_queries(5):
         response = client.get(reverse("oversight:home_xlsx"), {"year": 2023})
-    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(BytesIO(response.getvalue())).active.iter_rows(values_only=True))
     assert len(rows) == 1 + 2 + extra
 
 
@@ -166,7 +166,7 @@ def test_the_table_narrows_to_one_sub_region_and_refuses_one_outside(
 def test_submission_date_comes_from_the_workflow_event_log(client, alice, carol, agencies):
     from django.utils import timezone
 
-    from reports.workflow import ReportEvent
+    from reports.models.workflow import ReportEvent
 
     report = import_seed(1, complete=True)
     report.submit(alice)

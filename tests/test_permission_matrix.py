@@ -5,8 +5,7 @@ added to MATRIX."""
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from reports.models import GeneralSection, Report, ReportEvent
-from reports.models_jobs import ExportJob, JobKind, JobStatus
+from reports.models import ExportJob, GeneralSection, JobKind, JobStatus, Report, ReportEvent
 from tests.helpers import ready_report
 
 pytestmark = pytest.mark.django_db
@@ -199,14 +198,14 @@ def test_nothing_unpublished_is_reachable_on_the_public_site(
     if user != ANON:
         client.force_login(users[user])
     assert client.get(reverse("public:detail", args=[report.pk])).status_code == 404
-    assert report.title not in client.get(reverse("public:list")).content.decode()
+    assert report.title not in client.get(reverse("public:list")).getvalue().decode()
 
 
 def test_outsider_never_sees_the_title_of_another_agency_report(client, alice, mallory):
     report = ready_report()
     client.force_login(mallory)
     for url in (reverse("home"), reverse("reports:list")):
-        assert report.title not in client.get(url).content.decode()
+        assert report.title not in client.get(url).getvalue().decode()
 
 
 # --- the admin ----------------------------------------------------------------------
@@ -244,5 +243,5 @@ def test_staff_see_the_event_log_of_a_report_in_the_admin(client, alice, bob, dj
     client.force_login(admin)
     response = client.get(reverse("admin:reports_report_change", args=[report.pk]))
     assert response.status_code == 200
-    page = response.content.decode()
+    page = response.getvalue().decode()
     assert "流转记录" in page and "审核通过" in page

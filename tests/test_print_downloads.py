@@ -10,11 +10,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from reports import pdf
 from reports.models import Report, Status
-
-from . import pdf_checks
-from .seed_text import import_printable_seed
+from reports.printing import pdf
+from tests import pdf_checks
+from tests.seed_text import import_printable_seed
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +48,7 @@ def test_clerk_downloads_the_pdf_of_her_agencys_report(
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert "attachment" in response["Content-Disposition"]
-    data = response.content
+    data = response.getvalue()
     assert data.startswith(b"%PDF")
     assert pdf_checks.reader(data).metadata.title == report.title
     report.refresh_from_db()
@@ -60,7 +59,7 @@ def test_oversight_downloads_the_pdf_of_a_report_beneath_her(client, carol, repo
     _login(client, carol)
     response = client.get(reverse("reports:pdf", args=[report.pk]))
     assert response.status_code == 200
-    assert response.content.startswith(b"%PDF")
+    assert response.getvalue().startswith(b"%PDF")
 
 
 def test_outsider_cannot_download_the_pdf(client, mallory, report):
@@ -90,14 +89,14 @@ def test_clerk_downloads_the_print_html(client, alice, report, django_assert_max
         response = client.get(reverse("reports:html", args=[report.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/html; charset=utf-8"
-    body = response.content.decode()
+    body = response.getvalue().decode()
     assert "宁波市镇海区人民政府办公室" in body and "2024年1月10日" in body
     assert "&lt;b&gt;加粗&lt;/b&gt;不应生效" in body
 
 
 def test_report_page_offers_pdf_and_html_downloads(client, alice, report):
     _login(client, alice)
-    body = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    body = client.get(reverse("reports:detail", args=[report.pk])).getvalue().decode()
     assert reverse("reports:pdf", args=[report.pk]) in body
     assert reverse("reports:html", args=[report.pk]) in body
     assert "下载PDF" in body
@@ -121,8 +120,8 @@ def test_publishing_stores_a_pdfa_once_and_every_download_is_byte_identical(clie
     # Whatever changes later, the published PDF does not.
     Report.objects.filter(pk=report.pk).update(title="改过的标题", problems="改过的内容")
     _login(client, alice)
-    first = client.get(reverse("reports:pdf", args=[report.pk])).content
-    second = client.get(reverse("reports:pdf", args=[report.pk])).content
+    first = client.get(reverse("reports:pdf", args=[report.pk])).getvalue()
+    second = client.get(reverse("reports:pdf", args=[report.pk])).getvalue()
     assert first == second == stored
 
 
@@ -202,11 +201,11 @@ def test_a_report_published_without_its_pdf_gets_it_stored_on_first_download(cli
     _published(report)
     assert not report.published_pdf
     _login(client, bob)
-    first = client.get(reverse("reports:pdf", args=[report.pk])).content
+    first = client.get(reverse("reports:pdf", args=[report.pk])).getvalue()
     stored = Report.objects.get(pk=report.pk)
     assert stored.published_pdf
     Report.objects.filter(pk=report.pk).update(problems="发布后改动。")
-    second = client.get(reverse("reports:pdf", args=[report.pk])).content
+    second = client.get(reverse("reports:pdf", args=[report.pk])).getvalue()
     with stored.published_pdf.open("rb") as f:
         assert first == second == f.read()
 
@@ -233,12 +232,12 @@ def test_anonymous_visitor_downloads_the_stored_pdf_from_the_public_page(client,
     report.refresh_from_db()
     with report.published_pdf.open("rb") as f:
         stored = f.read()
-    page = client.get(reverse("public:detail", args=[report.pk])).content.decode()
+    page = client.get(reverse("public:detail", args=[report.pk])).getvalue().decode()
     assert reverse("public:pdf", args=[report.pk]) in page
     first = client.get(reverse("public:pdf", args=[report.pk]))
     second = client.get(reverse("public:pdf", args=[report.pk]))
     assert first["Content-Type"] == "application/pdf"
-    assert first.content == second.content == stored
+    assert first.getvalue() == second.getvalue() == stored
     assert client.post(reverse("public:pdf", args=[report.pk])).status_code == 405
 
 

@@ -8,11 +8,11 @@ from html import unescape
 import pytest
 from django.conf import settings
 
-from reports import pdf, render, schema
 from reports.models import Report
-
-from . import pdf_checks
-from .seed_text import import_printable_seed
+from reports.printing import pdf, render
+from reports.spec import schema
+from tests import pdf_checks
+from tests.seed_text import import_printable_seed
 
 SEEDS = range(5)
 HOSTILE = (
@@ -251,7 +251,7 @@ def test_the_applications_matrix_repeats_its_header_on_every_page_it_spans():
 def test_a_pdf_still_renders_with_full_fonts_when_the_font_cache_cannot_be_written(
     settings, tmp_path
 ):
-    from reports import fonts
+    from reports.printing import fonts
 
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("")
@@ -268,7 +268,7 @@ def test_a_pdf_still_renders_with_full_fonts_when_the_font_cache_cannot_be_writt
 
 
 def test_cutting_a_face_again_removes_only_its_own_stale_subsets(settings, tmp_path):
-    from reports import fonts
+    from reports.printing import fonts
 
     settings.PRINT_FONT_CACHE = tmp_path
     song = next(f for f in fonts.FACES if f.key == "song")

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from reports.inbox import oversight_dues
 from reports.models import Agency, Report, Status
+from reports.oversight.inbox import oversight_dues
 from tests.helpers import make_report, published_report, ready_report
 
 pytestmark = pytest.mark.django_db
@@ -28,13 +28,13 @@ def test_public_list_shows_published_reports_and_filters_by_agency_and_year(
         status=Status.PUBLISHED, published_on=date(2023, 1, 20)
     )
 
-    page = client.get(reverse("public:list")).content.decode()
+    page = client.get(reverse("public:list")).getvalue().decode()
     assert published.title in page and other.title in page
     assert draft.title not in page
 
-    page = client.get(reverse("public:list"), {"year": 2022}).content.decode()
+    page = client.get(reverse("public:list"), {"year": 2022}).getvalue().decode()
     assert other.title in page and published.title not in page
-    page = client.get(reverse("public:list"), {"agency": agencies["office"].pk}).content.decode()
+    page = client.get(reverse("public:list"), {"agency": agencies["office"].pk}).getvalue().decode()
     assert published.title in page and other.title not in page
 
 
@@ -42,7 +42,7 @@ def test_public_report_page_renders_the_document_without_login(client, alice, bo
     report = published_report(alice, bob)
     response = client.get(reverse("public:detail", args=[report.pk]))
     assert response.status_code == 200
-    page = response.content.decode()
+    page = response.getvalue().decode()
     assert report.title in page
     assert "二、主动公开政府信息情况" in page
     assert "本报告已于" not in page  # not revised
@@ -56,7 +56,7 @@ def test_public_pages_refuse_post(client, alice, bob):
 
 def test_a_bad_filter_value_is_ignored_not_an_error(client, alice, bob):
     report = published_report(alice, bob)
-    page = client.get(reverse("public:list"), {"year": "abc", "agency": "x"}).content.decode()
+    page = client.get(reverse("public:list"), {"year": "abc", "agency": "x"}).getvalue().decode()
     assert report.title in page
 
 
@@ -75,7 +75,7 @@ def test_reviewer_home_lists_the_submitted_reports(client, alice, bob):
     client.force_login(bob)
     response = client.get(reverse("home"))
     assert list(response.context["to_review"]) == [report]
-    assert report.title in response.content.decode()
+    assert report.title in response.getvalue().decode()
 
 
 def test_clerk_home_lists_the_returned_reports_with_the_comment(client, alice, bob):
@@ -85,7 +85,7 @@ def test_clerk_home_lists_the_returned_reports_with_the_comment(client, alice, b
     client.force_login(alice)
     response = client.get(reverse("home"))
     assert [r.pk for r in response.context["returned"]] == [report.pk]
-    assert "请核对表三。" in response.content.decode()
+    assert "请核对表三。" in response.getvalue().decode()
 
 
 def test_oversight_sees_missing_and_late_reports_as_the_deadline_nears_and_passes(carol, agencies):
@@ -121,7 +121,7 @@ def test_oversight_sees_missing_and_late_reports_as_the_deadline_nears_and_passe
 
 def test_oversight_home_shows_its_agencies_and_no_one_else(client, carol, agencies):
     client.force_login(carol)
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("home")).getvalue().decode()
     assert "宁波市镇海区金融发展服务中心" in page
     assert "卫东区金融工作局" not in page
 
@@ -129,12 +129,12 @@ def test_oversight_home_shows_its_agencies_and_no_one_else(client, carol, agenci
 def test_oversight_inbox_page_says_how_many_days_remain_or_are_overdue(rf, carol, agencies):
     from django.shortcuts import render
 
-    from reports.inbox import inbox_for
+    from reports.oversight.inbox import inbox_for
 
     def page(today: date) -> str:
         request = rf.get("/")
         request.user = carol
-        return render(request, "reports/home.html", inbox_for(carol, today)).content.decode()
+        return render(request, "reports/home.html", inbox_for(carol, today)).getvalue().decode()
 
     assert "距截止日期还有21天" in page(date(2025, 1, 10))
     assert "已逾期10天" in page(date(2025, 2, 10))

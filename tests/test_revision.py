@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from reports import codec
+from reports.io import codec
 from reports.models import Report, Status, WorkflowError
 from tests.helpers import published_report
 
@@ -22,7 +22,7 @@ def test_a_published_report_cannot_be_edited(client, alice, bob):
     response = client.post(url, {"problems": "改写。", "version": report.version})
     assert response.status_code == 403
     assert Report.objects.get(pk=report.pk).problems != "改写。"
-    assert "由本机关填报人发起修订" in client.get(url).content.decode()
+    assert "由本机关填报人发起修订" in client.get(url).getvalue().decode()
 
 
 def test_clerk_starts_a_revision_and_the_published_version_is_untouched(alice, bob):
@@ -56,7 +56,7 @@ def test_a_revision_goes_through_the_same_states_and_the_public_page_says_revise
     revision.save()
 
     # Until the revision is published the public sees the original, unrevised.
-    page = client.get(reverse("public:detail", args=[report.pk])).content.decode()
+    page = client.get(reverse("public:detail", args=[report.pk])).getvalue().decode()
     assert "本报告已于" not in page
     assert client.get(reverse("public:detail", args=[revision.pk])).status_code == 404
 
@@ -66,14 +66,14 @@ def test_a_revision_goes_through_the_same_states_and_the_public_page_says_revise
     today = timezone.localdate()
     note = f"本报告已于{today.year}年{today.month}月{today.day}日修订"
 
-    page = client.get(reverse("public:detail", args=[revision.pk])).content.decode()
+    page = client.get(reverse("public:detail", args=[revision.pk])).getvalue().decode()
     assert note in page and "更正后的第五部分。" in page
-    listing = client.get(reverse("public:list")).content.decode()
+    listing = client.get(reverse("public:list")).getvalue().decode()
     assert reverse("public:detail", args=[revision.pk]) in listing
     assert reverse("public:detail", args=[report.pk]) not in listing
 
     # The earlier version stays reachable, marked as such.
-    old = client.get(reverse("public:detail", args=[report.pk])).content.decode()
+    old = client.get(reverse("public:detail", args=[report.pk])).getvalue().decode()
     assert note in old and "修订前的版本" in old
     assert "更正后的第五部分。" not in old
 
@@ -90,7 +90,7 @@ def test_oversight_sends_a_published_report_back_for_correction(client, alice, b
     assert revision.return_comment() == "表三第二列有误，请更正。"
     assert Report.objects.get(pk=report.pk).status == Status.PUBLISHED
     client.force_login(alice)
-    assert "表三第二列有误，请更正。" in client.get(reverse("home")).content.decode()
+    assert "表三第二列有误，请更正。" in client.get(reverse("home")).getvalue().decode()
 
 
 def test_correction_without_a_comment_is_refused(alice, bob, carol):

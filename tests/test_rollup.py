@@ -10,9 +10,11 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reports import rollup, schema
 from reports.models import Agency, Report
+from reports.oversight import rollup
+from reports.spec import schema
 from tests.helpers import import_seed, load_seed, make_report
+from tests.pdf_checks import pdf_text
 
 
 @pytest.fixture
@@ -146,7 +148,6 @@ def test_rollup_command_refuses_an_unknown_parent(region, tmp_path):
 
 
 def test_rollup_pdf_is_the_official_layout_with_the_summed_figures(region, tmp_path, settings):
-    from reports.pdf import pdf_text
 
     settings.MEDIA_ROOT = tmp_path / "media"
     out = tmp_path / "r.pdf"
@@ -165,7 +166,7 @@ def test_oversight_user_sees_the_rollup_tables_and_the_missing_agencies(client, 
     client.force_login(carol)
     response = client.get(reverse("oversight:rollup"), {"year": 2023})
     assert response.status_code == 200
-    html = response.content.decode()
+    html = response.getvalue().decode()
     assert "宁波市镇海区人民政府2023年政府信息公开工作年度报告汇总" in html
     assert 'id="table-applications"' in html and schema.CORNER_NOTE in html
     assert response.context["rollup"].figures["applications"]["new_received"]["total"] == 55
@@ -175,24 +176,23 @@ def test_oversight_user_sees_the_rollup_tables_and_the_missing_agencies(client, 
 def test_the_rollup_page_downloads_xlsx_and_json(client, carol, region):
     client.force_login(carol)
     url = reverse("oversight:rollup_export", args=["json"])
-    data = json.loads(client.get(url, {"year": 2023}).content)
+    data = json.loads(client.get(url, {"year": 2023}).getvalue())
     assert data["applications"]["new_received"]["total"] == 55
     url = reverse("oversight:rollup_export", args=["xlsx"])
-    book = load_workbook(BytesIO(client.get(url, {"year": 2023}).content))
+    book = load_workbook(BytesIO(client.get(url, {"year": 2023}).getvalue()))
     assert book.sheetnames == ["汇总", "纳入与未报送", "空白单元格"]
     assert client.get(reverse("oversight:rollup_export", args=["csv"])).status_code == 404
 
 
 def test_the_rollup_page_downloads_the_pdf(client, carol, region, settings, tmp_path):
-    from reports.pdf import pdf_text
 
     settings.MEDIA_ROOT = tmp_path / "media"
     client.force_login(carol)
-    page = client.get(reverse("oversight:rollup"), {"year": 2023}).content.decode()
+    page = client.get(reverse("oversight:rollup"), {"year": 2023}).getvalue().decode()
     assert 'id="rollup-pdf"' in page
     response = client.get(reverse("oversight:rollup_export", args=["pdf"]), {"year": 2023})
     assert response["Content-Type"] == "application/pdf"
-    assert "四、结转下年度继续办理" in pdf_text(response.content)
+    assert "四、结转下年度继续办理" in pdf_text(response.getvalue())
 
 
 def test_a_parent_outside_the_oversight_subtree_is_a_404(client, carol, region, agencies):
@@ -244,7 +244,7 @@ def test_the_rollup_page_names_the_agencies_that_left_cells_blank(client, carol,
     make_report(agencies["zhenhai"], year=2023)
     client.force_login(carol)
     response = client.get(reverse("oversight:rollup"), {"year": 2023})
-    html = response.content.decode()
+    html = response.getvalue().decode()
     assert f"宁波市镇海区人民政府（{len(schema.STORED_CELLS)}个单元格）" in html
 
 

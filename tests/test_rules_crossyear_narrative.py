@@ -5,9 +5,10 @@ from datetime import date
 
 import pytest
 
-from reports import codec, rules
-from reports.rules_history import repeated_share
-from reports.rules_narrative import chinese_to_int
+from reports import rules
+from reports.io import codec
+from reports.rules.crossyear import repeated_share
+from reports.rules.narrative import chinese_to_int
 from tests.helpers import complete_doc, import_seed, load_seed
 from tests.seed_text import seed_sections, with_seed_narrative
 
@@ -263,7 +264,7 @@ def test_a_saved_report_is_checked_against_the_same_agencys_previous_year(
     raw["applications"]["carried_over"]["total"] = 5
     raw["applications"]["carried_forward"]["natural_person"] = 7
     raw["applications"]["carried_forward"]["total"] = 7
-    from reports.services import import_document
+    from reports.io.imports import import_document
 
     this, _ = import_document(raw)
     this.published_on = date(2025, 2, 3)

@@ -68,7 +68,7 @@ def test_login_is_locked_after_repeated_failures(client, alice):
         assert response.status_code == (429 if attempt == settings.AXES_FAILURE_LIMIT else 200)
     response = client.post(url, {"username": "alice", "password": PASSWORD})
     assert response.status_code == 429
-    assert "登录已暂时锁定" in response.content.decode()
+    assert "登录已暂时锁定" in response.getvalue().decode()
     assert "_auth_user_id" not in client.session
 
 

@@ -11,9 +11,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from reports import codec, schema
+from reports.io import codec
+from reports.io.published.parse import TextImportError, parse_published
 from reports.models import Agency, Report, Status
-from reports.textimport import TextImportError, parse_published
+from reports.spec import figures as fig
+from reports.spec import schema
 from tests.helpers import load_seed
 from tests.textgen import HEADINGS, published_text
 
@@ -142,8 +144,8 @@ def test_blank_cell_is_null_and_flagged(style):
     doc = copy.deepcopy(load_seed(1))
     doc["applications"]["granted"]["research"] = None
     result = parse_published(published_text(doc, style).encode(), "r.txt")
-    assert schema.get(result.raw, schema.cell("applications", "granted", "research")) is None
-    assert schema.get(result.raw, schema.cell("applications", "granted", "natural_person")) == "12"
+    assert fig.get(result.raw, schema.cell("applications", "granted", "research")) is None
+    assert fig.get(result.raw, schema.cell("applications", "granted", "natural_person")) == "12"
     assert any(n.cells == (("applications", "granted", "research"),) for n in result.notes)
 
 

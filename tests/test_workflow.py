@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from reports import rules
 from reports.models import EventKind, Report, ReportEvent, Role, Status, WorkflowError
-from reports.workflow import warning_key
+from reports.models.workflow import warning_key
 from tests.helpers import published_report, ready_report
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,7 @@ def test_reviewer_sees_the_explanation_of_a_warning(client, alice, bob, test_war
     assert response.status_code == 302
     assert Report.objects.get(pk=report.pk).status == Status.SUBMITTED
     client.force_login(bob)
-    page = client.get(report.get_absolute_url()).content.decode()
+    page = client.get(report.get_absolute_url()).getvalue().decode()
     assert "本年新设窗口，申请量增加。" in page
     assert 'id="approve-button"' in page
 
@@ -108,7 +108,7 @@ def test_submitted_report_is_locked_for_its_clerk(client, alice):
     response = client.post(url, {"problems": "改了", "version": report.version})
     assert response.status_code == 403
     assert Report.objects.get(pk=report.pk).problems != "改了"
-    page = client.get(url).content.decode()
+    page = client.get(url).getvalue().decode()
     assert "本机关审核人可以将其退回后由填报人修改" in page
 
 
@@ -158,9 +158,9 @@ def test_returned_report_shows_the_comment_and_can_be_fixed_and_resubmitted(clie
     report.return_to_clerk(bob, "第五部分过于简单，请补充。")
     assert Report.objects.get(pk=report.pk).status == Status.RETURNED
     client.force_login(alice)
-    assert "第五部分过于简单，请补充。" in client.get(report.get_absolute_url()).content.decode()
-    assert "第五部分过于简单，请补充。" in client.get(reverse("reports:list")).content.decode()
-    assert "第五部分过于简单，请补充。" in client.get(reverse("home")).content.decode()
+    assert "第五部分过于简单，请补充。" in client.get(report.get_absolute_url()).getvalue().decode()
+    assert "第五部分过于简单，请补充。" in client.get(reverse("reports:list")).getvalue().decode()
+    assert "第五部分过于简单，请补充。" in client.get(reverse("home")).getvalue().decode()
 
     report.refresh_from_db()
     url = reverse("reports:section", args=[report.pk, "problems"])
@@ -193,13 +193,19 @@ def test_reviewer_publishes_an_approved_report_and_the_date_is_recorded(alice, b
     assert events_of(report)[-1] == ("publish", "bob", "approved", "published")
 
 
-def test_publishing_after_31_january_shows_how_late(client, alice, bob):
-    report = published_report(alice, bob)
-    report.published_on = report.deadline.replace(month=2, day=5)
-    Report.objects.filter(pk=report.pk).update(published_on=report.published_on)
-    assert report.days_late == 5
+def test_publishing_after_31_january_shows_how_late(client, monkeypatch, alice, bob):
+    from datetime import date
+
+    from django.utils import timezone
+
+    report = ready_report()  # 2023: due on 31 January 2024
+    report.submit(alice)
+    report.approve(bob)
+    monkeypatch.setattr(timezone, "localdate", lambda: date(2024, 2, 5))
+    report.publish(bob)
+    assert Report.objects.get(pk=report.pk).days_late == 5
     client.force_login(bob)
-    assert "逾期5天发布" in client.get(report.get_absolute_url()).content.decode()
+    assert "逾期5天发布" in client.get(report.get_absolute_url()).getvalue().decode()
 
 
 def test_a_submitted_report_cannot_be_published(alice, bob):
@@ -210,11 +216,29 @@ def test_a_submitted_report_cannot_be_published(alice, bob):
     assert Report.objects.get(pk=report.pk).published_on is None
 
 
-def test_publishing_calls_the_after_publish_hook(monkeypatch, alice, bob):
+def test_publishing_announces_itself_once_committed(
+    alice, bob, django_capture_on_commit_callbacks
+):
+    from reports.models.workflow import report_published
+
     seen = []
-    monkeypatch.setattr("reports.workflow._after_publish", lambda r: seen.append(r.pk))
-    report = published_report(alice, bob)
-    assert seen == [report.pk]
+
+    def receiver(sender, report, **kwargs):
+        seen.append(report.pk)
+
+    report_published.connect(receiver)
+    try:
+        report = ready_report()
+        report.submit(alice)
+        report.approve(bob)
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            report.publish(bob)
+        assert seen == []  # nothing before the commit
+        for callback in callbacks:
+            callback()
+        assert seen == [report.pk]
+    finally:
+        report_published.disconnect(receiver)
 
 
 # --- views ------------------------------------------------------------------------------
@@ -245,7 +269,7 @@ def test_submit_view_with_an_error_shows_the_finding_and_refuses(client, alice):
     client.force_login(alice)
     response = client.post(reverse("reports:submit", args=[report.pk]))
     assert response.status_code == 400
-    page = response.content.decode()
+    page = response.getvalue().decode()
     assert "未提交：检查发现" in page and 'data-rule="R1"' in page
     assert Report.objects.get(pk=report.pk).status == Status.DRAFT
 
@@ -268,7 +292,7 @@ def test_explanations_typed_are_kept_when_one_is_missing(client, alice, test_war
     finally:
         rules.RULES[:] = [r for r in rules.RULES if r.id != "RY"]
     assert response.status_code == 400
-    page = response.content.decode()
+    page = response.getvalue().decode()
     assert "1项警告尚未填写说明" in page
     assert "已写好的说明。</textarea>" in page
     assert Report.objects.get(pk=report.pk).status == Status.DRAFT
@@ -323,4 +347,4 @@ def test_a_forbidden_transition_says_why_in_chinese(client, alice, carol):
     client.force_login(carol)
     response = client.post(reverse("reports:approve", args=[report.pk]))
     assert response.status_code == 403
-    assert "只有本机关的审核人可以审核。" in response.content.decode()
+    assert "只有本机关的审核人可以审核。" in response.getvalue().decode()

@@ -13,9 +13,10 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reports import codec, schema, xlsx
-from reports.imports import MAX_UPLOAD_BYTES
+from reports.io import codec, xlsx
+from reports.io.imports import MAX_UPLOAD_BYTES
 from reports.models import Report, Status
+from reports.spec import schema
 from tests.helpers import complete_doc, load_seed, seed_paths
 
 FIGURES = ("active_disclosure", "applications", "review_litigation")
@@ -192,7 +193,7 @@ def test_macro_foreign_or_malformed_zip_is_refused_by_content(content, reason):
 
 @pytest.fixture
 def office_draft(agencies):
-    from reports.services import import_document
+    from reports.io.imports import import_document
 
     report, _ = import_document(complete_doc(office_doc()))
     return report
@@ -224,7 +225,7 @@ def test_upload_with_bad_cell_shows_the_cell_and_changes_nothing(client, alice, 
     data = edit(workbook_of(office_doc()), {(sheet, coordinate): "十二", (sheet, "D5"): 40})
     client.force_login(alice)
     response = _upload(client, office_draft, data)
-    page = client.get(response["Location"]).content.decode()
+    page = client.get(response["Location"]).getvalue().decode()
     assert f"表三 {coordinate}：应为非负整数" in page
     office_draft.refresh_from_db()
     assert office_draft.app_new_received_natural_person == 36
@@ -234,7 +235,7 @@ def test_upload_with_bad_cell_shows_the_cell_and_changes_nothing(client, alice, 
 def test_upload_of_another_reports_workbook_is_refused(client, alice, office_draft):
     client.force_login(alice)
     response = _upload(client, office_draft, workbook_of(office_doc(2023)))
-    page = client.get(response["Location"]).content.decode()
+    page = client.get(response["Location"]).getvalue().decode()
     assert "与本报告" in page
     assert Report.objects.count() == 1
 
@@ -245,11 +246,11 @@ def test_upload_of_macro_or_oversized_file_is_refused_cleanly(
 ):
     client.force_login(alice)
     response = _upload(client, office_draft, macro_workbook(), "filled.xlsx")
-    assert "含宏" in client.get(response["Location"]).content.decode()
+    assert "含宏" in client.get(response["Location"]).getvalue().decode()
     response = _upload(client, office_draft, b"0" * (MAX_UPLOAD_BYTES + 1), "big.xlsx")
-    assert "文件过大" in client.get(response["Location"]).content.decode()
+    assert "文件过大" in client.get(response["Location"]).getvalue().decode()
     response = _upload(client, office_draft, "本年度报告".encode(), "renamed.xlsx")
-    assert "只接受XLSX" in client.get(response["Location"]).content.decode()
+    assert "只接受XLSX" in client.get(response["Location"]).getvalue().decode()
     office_draft.refresh_from_db()
     assert office_draft.app_new_received_natural_person == 36
 
@@ -291,11 +292,14 @@ def test_download_filled_and_blank_workbook(
     with django_assert_max_num_queries(8):
         response = client.get(url)
     assert response.status_code == 200
-    assert response["Content-Type"] == xlsx.XLSX_CONTENT_TYPE
-    wb = load_workbook(io.BytesIO(response.content))
+    assert (
+        response["Content-Type"]
+        == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    wb = load_workbook(io.BytesIO(response.getvalue()))
     assert wb["表三"]["D5"].value == 36
     blank = client.get(url + "?blank=1")
-    assert load_workbook(io.BytesIO(blank.content))["表三"]["D5"].value is None
+    assert load_workbook(io.BytesIO(blank.getvalue()))["表三"]["D5"].value is None
 
 
 @pytest.mark.django_db
@@ -310,7 +314,7 @@ def test_outsider_cannot_download_and_post_is_not_allowed(client, mallory, alice
 @pytest.mark.django_db
 def test_report_page_offers_download_and_upload(client, alice, office_draft):
     client.force_login(alice)
-    page = client.get(office_draft.get_absolute_url()).content.decode()
+    page = client.get(office_draft.get_absolute_url()).getvalue().decode()
     assert 'id="download-xlsx"' in page and 'id="xlsx-upload"' in page
 
 
@@ -322,8 +326,8 @@ def test_total_typed_over_its_formula_that_disagrees_is_refused(tmp_path):
     path.write_bytes(data)
     with pytest.raises(CommandError):
         call_command("import_report", str(path))
-    from reports.imports import import_bytes
-    from reports.services import ImportRefused
+    from reports.io.errors import ImportRefused
+    from reports.io.imports import import_bytes
 
     with pytest.raises(ImportRefused) as refused:
         import_bytes(data, "total.xlsx")

@@ -6,7 +6,7 @@ and to introduce one variant of SPEC §6 at a time.
 
 from __future__ import annotations
 
-from reports import schema
+from reports.spec import schema
 
 HEADINGS = [s.heading for s in schema.SECTIONS]
 

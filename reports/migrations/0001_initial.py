@@ -5,7 +5,7 @@ import django.contrib.auth.validators
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import reports.workflow
+import reports.models.workflow
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -484,7 +484,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': '年度报告',
                 'ordering': ['-year', 'agency__name', '-revision'],
             },
-            bases=(reports.workflow.WorkflowMixin, models.Model),
+            bases=(reports.models.workflow.WorkflowMixin, models.Model),
         ),
         migrations.CreateModel(
             name='HistoricalGeneralSection',

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from ..models import Report
+from reports.models import Report
 
 register = template.Library()
 

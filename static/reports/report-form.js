@@ -1,36 +1,57 @@
 // Live totals, the R1 balance and keyboard movement for the report's tables.
 // The server recomputes and validates everything on save; this script only lets the
-// clerk see the result while typing. Structure comes from #table-config, which the
-// server writes from the template definition.
+// clerk see the result while typing. Everything it knows of the template — which cell
+// is a count and which the fee, which cells add up to which total, the R1 balance and
+// how a typed number is read — comes from #table-config, which the server writes from
+// the template definition and the number rules (reports.views.reports.table_config).
 (function () {
   "use strict";
 
-  const MAX_COUNT = 2147483647;
+  function keyOf(el) {
+    return el.dataset.table + ":" + el.dataset.row + ":" + (el.dataset.col || "");
+  }
 
-  // Same normalisation as the server: full-width digits, separators and spaces.
-  function parseCount(raw) {
-    let text = (raw || "").normalize("NFKC").replace(/，/g, ",").replace(/[\s\u3000\u00a0]+/g, "");
-    if (text === "") return { blank: true, value: 0 };
-    if (/^\d{1,3}(,\d{3})+$/.test(text)) text = text.replace(/,/g, "");
-    if (!/^\d+$/.test(text)) return { invalid: true, value: 0 };
-    const value = parseInt(text, 10);
-    if (value > MAX_COUNT) return { invalid: true, value: 0 };
-    return { value: value };
+  // Read a typed value the way reports/spec/numbers.py does: NFKC (full-width digits),
+  // the Chinese comma as a separator, spaces dropped, then the shared patterns.
+  function makeParser(rules) {
+    const spaces = new RegExp(rules.spaces, "g");
+    const grouped = new RegExp(rules.grouped);
+    const patterns = { count: new RegExp(rules.count.pattern), fee: new RegExp(rules.fee.pattern) };
+    function prepare(raw) {
+      return (raw || "").normalize("NFKC").replace(/，/g, ",").replace(/[−－]/g, "-").replace(spaces, "");
+    }
+    function ungroup(text) {
+      if (text.indexOf(",") < 0) return text;
+      const dot = text.indexOf(".");
+      const integer = dot < 0 ? text : text.slice(0, dot);
+      if (!grouped.test(integer)) return null;
+      return integer.replace(/,/g, "") + (dot < 0 ? "" : text.slice(dot));
+    }
+    return function parse(kind, raw) {
+      let text = prepare(raw);
+      if (kind === "fee" && text.endsWith(rules.fee.unit)) text = text.slice(0, -rules.fee.unit.length);
+      if (text === "") return { blank: true, value: 0 };
+      text = ungroup(text);
+      if (text === null || !patterns[kind].test(text)) return { invalid: true, value: 0 };
+      if (kind === "count") {
+        const value = parseInt(text, 10);
+        if (value > rules.count.max) return { invalid: true, value: 0 };
+        return { value: value };
+      }
+      const parts = text.split(".");
+      if ((parts[1] || "").length > rules.fee.decimals) return { invalid: true, value: 0 };
+      if (parts[0].replace(/^0+/, "").length > rules.fee.integerDigits) return { invalid: true, value: 0 };
+      return { value: parseFloat(text) };
+    };
   }
 
   function setupTotals(config) {
+    const parse = makeParser(config.numbers);
     const inputs = Array.from(document.querySelectorAll("input.cell-input"));
     const byKey = new Map();
-    inputs.forEach((input) => byKey.set(input.dataset.table + ":" + input.dataset.row + ":" + input.dataset.col, input));
+    inputs.forEach((input) => byKey.set(keyOf(input), input));
     const outputs = new Map();
-    document.querySelectorAll("output.total").forEach((o) =>
-      outputs.set(o.dataset.table + ":" + o.dataset.row + ":" + o.dataset.col, o));
-
-    function read(table, row, col) {
-      const input = byKey.get(table + ":" + row + ":" + col);
-      if (!input) return { value: 0, blank: true };
-      return parseCount(input.value);
-    }
+    document.querySelectorAll("output.total").forEach((o) => outputs.set(keyOf(o), o));
 
     function sum(parts) {
       let total = 0, known = 0, invalid = false;
@@ -38,51 +59,35 @@
       return { value: total, blank: known === 0, invalid: invalid };
     }
 
-    function show(key, result) {
-      const out = outputs.get(key);
-      if (!out) return;
-      out.textContent = result.invalid ? "?" : (result.blank ? "" : String(result.value));
-      out.classList.toggle("text-danger", !!result.invalid);
-    }
-
     function recompute() {
+      const values = new Map();
       inputs.forEach((input) => {
-        input.classList.toggle("is-invalid", !!parseCount(input.value).invalid);
+        const result = parse(config.kinds[keyOf(input)] || "count", input.value);
+        input.classList.toggle("is-invalid", !!result.invalid);
+        values.set(keyOf(input), result);
       });
-      const apps = {};
-      const rows = new Set();
-      inputs.forEach((i) => { if (i.dataset.table === "applications") rows.add(i.dataset.row); });
-      rows.forEach((row) => {
-        apps[row] = {};
-        config.applicantColumns.forEach((col) => { apps[row][col] = read("applications", row, col); });
-        apps[row].total = sum(config.applicantColumns.map((col) => apps[row][col]));
-        show("applications:" + row + ":total", apps[row].total);
+      // The sums come in the order totals are derived: a total's parts come first.
+      config.sums.forEach((s) => {
+        if (!s.parts.every((k) => values.has(k))) return;
+        const result = sum(s.parts.map((k) => values.get(k)));
+        values.set(s.total, result);
+        const out = outputs.get(s.total);
+        if (!out) return;
+        out.textContent = result.invalid ? "?" : (result.blank ? "" : String(result.value));
+        out.classList.toggle("text-danger", !!result.invalid);
       });
-      if (rows.size) {
-        const handled = {};
-        config.applicantColumns.concat(["total"]).forEach((col) => {
-          handled[col] = sum(config.outcomeRows.map((row) => apps[row][col]));
-          show("applications:handled_total:" + col, handled[col]);
-        });
-        apps.handled_total = handled;
-        document.querySelectorAll("td.balance").forEach((td) => {
-          const col = td.dataset.balanceCol;
-          const left = sum(config.balanceIn.map((r) => apps[r][col]));
-          const right = sum(config.balanceOut.map((r) => apps[r][col]));
-          td.classList.remove("balanced", "unbalanced");
-          if (left.invalid || right.invalid) { td.textContent = "?"; return; }
-          if (left.blank && right.blank) { td.textContent = "—"; return; }
-          const diff = left.value - right.value;
-          if (diff === 0) { td.textContent = "✓ 平衡"; td.classList.add("balanced"); }
-          else { td.textContent = "✗ 相差" + diff; td.classList.add("unbalanced"); }
-          td.title = config.columnLabels[col] + "：第一项加第二项之和" + left.value + "，第三项加第四项之和" + right.value;
-        });
-      }
-      const blocks = new Set();
-      inputs.forEach((i) => { if (i.dataset.table === "review_litigation") blocks.add(i.dataset.row); });
-      blocks.forEach((block) => {
-        show("review_litigation:" + block + ":total",
-          sum(config.reviewParts.map((p) => read("review_litigation", block, p))));
+      document.querySelectorAll("td.balance").forEach((td) => {
+        const balance = config.balance[td.dataset.balanceCol];
+        if (!balance.in.concat(balance.out).every((k) => values.has(k))) return;
+        const left = sum(balance.in.map((k) => values.get(k)));
+        const right = sum(balance.out.map((k) => values.get(k)));
+        td.classList.remove("balanced", "unbalanced");
+        if (left.invalid || right.invalid) { td.textContent = "?"; return; }
+        if (left.blank && right.blank) { td.textContent = "—"; return; }
+        const diff = left.value - right.value;
+        if (diff === 0) { td.textContent = "✓ 平衡"; td.classList.add("balanced"); }
+        else { td.textContent = "✗ 相差" + Math.abs(diff); td.classList.add("unbalanced"); }
+        td.title = balance.label + "：第一项加第二项之和" + left.value + "，第三项加第四项之和" + right.value;
       });
     }
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from reports import fonts
+from reports.printing import fonts
 
 
 class Command(BaseCommand):

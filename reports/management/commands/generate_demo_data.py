@@ -4,7 +4,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from reports import demo_data
+from reports.demo import generate as demo_data
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.imports import import_bytes
-from reports.services import ImportRefused, import_document
+from reports.io.errors import ImportRefused
+from reports.io.imports import import_bytes, import_document
 
 
 class Command(BaseCommand):

@@ -4,9 +4,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from reports.models import Agency, Report, Status, User, start_report
-from reports.services import ImportRefused, import_document
-from reports.textimport import TextImportError, parse_published
+from reports.io.errors import ImportRefused
+from reports.io.imports import import_document
+from reports.io.newyear import start_report
+from reports.io.published.parse import TextImportError, parse_published
+from reports.models import Agency, Report, Status, User
 
 DEMO_FILE = settings.BASE_DIR / "fixtures" / "demo.json"
 

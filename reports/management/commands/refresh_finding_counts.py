@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from reports.finding_counts import refresh
 from reports.models import Report
+from reports.models.counts import refresh
 
 
 class Command(BaseCommand):

@@ -3,17 +3,15 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports import rollup as rollups
 from reports.models import Agency
-from reports.oversight_xlsx import rollup_workbook
+from reports.oversight import rollup as rollups
+from reports.oversight.xlsx import rollup_workbook
+from reports.printing import pdf
 
 FORMATS = ["json", "xlsx", "pdf"]
 
 
 def rollup_pdf(rollup: rollups.Rollup) -> bytes:
-    # Imported here: WeasyPrint is loaded only by the format that needs it.
-    from reports import pdf
-
     return pdf.document_pdf(rollup.document())
 
 

@@ -1,0 +1,2 @@
+"""Demonstration data: the seed reports and users of ``load_demo`` (``seeds``) and the
+large generated regions of ``generate_demo_data`` (``generate``)."""

@@ -1,0 +1,184 @@
+"""Forms of the report's sections, built from the template definition."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import BaseInlineFormSet, inlineformset_factory
+
+from reports.io.imports import MAX_UPLOAD_BYTES
+from reports.models import Agency, GeneralSection, Report
+from reports.spec import schema
+from reports.spec.numbers import NumberError, format_fee, parse_count, parse_fee
+from reports.spec.text import normalise_text, validate_plain_text
+
+
+class CellField(forms.CharField):
+    """One number of a table. Accepts what clerks type (full-width digits, separators,
+    spaces) and refuses the rest with a message that names the cell."""
+
+    def __init__(self, cell: schema.Cell, **kwargs):
+        self.cell = cell
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", cell.label)
+        attrs = {
+            "class": "form-control form-control-sm cell-input",
+            "id": cell.anchor,
+            "inputmode": "decimal" if cell.kind == "fee" else "numeric",
+            "autocomplete": "off",
+            "aria-label": cell.label,
+            "data-table": cell.table,
+            "data-row": cell.row,
+            "data-col": cell.col or "",
+        }
+        super().__init__(widget=forms.TextInput(attrs=attrs), strip=True, **kwargs)
+
+    def to_python(self, value):
+        try:
+            if self.cell.kind == "fee":
+                return parse_fee(value)
+            return parse_count(value)
+        except NumberError as exc:
+            raise ValidationError(f"{self.cell.label}：{exc}", code="number") from None
+
+    def prepare_value(self, value):
+        if value is None:
+            return ""
+        if isinstance(value, Decimal):
+            return format_fee(value)
+        return value
+
+
+class PlainTextField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 6}))
+        super().__init__(**kwargs)
+        self.validators.append(validate_plain_text)
+
+    def clean(self, value):
+        return normalise_text(super().clean(value))
+
+
+def _formfield(db_field, **kwargs):
+    c = schema.CELL_BY_FIELD.get(db_field.name)
+    if c is not None:
+        return CellField(c)
+    narrative = schema.NARRATIVE_BY_KEY.get(db_field.name)
+    if narrative is not None:
+        return PlainTextField(
+            label=narrative.label, widget=forms.Textarea(attrs={"rows": narrative.rows})
+        )
+    return db_field.formfield(**kwargs)
+
+
+class ReportSectionForm(forms.ModelForm):
+    class Meta:
+        model = Report
+        fields: list[str] = []
+
+
+def page_form_class(page: str) -> type[ReportSectionForm]:
+    """The form of a table or text page: the ``Report`` columns it writes."""
+    return forms.modelform_factory(
+        Report,
+        form=ReportSectionForm,
+        fields=list(schema.page_fields(page)),
+        formfield_callback=_formfield,
+    )
+
+
+class InfoForm(forms.ModelForm):
+    class Meta:
+        model = Report
+        fields = list(schema.INFO_FIELDS)
+        widgets = {"signature_date": forms.DateInput(attrs={"type": "date"})}
+        field_classes = {"opening": PlainTextField}
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        validate_plain_text(title)
+        return title
+
+
+class GeneralSectionForm(forms.ModelForm):
+    heading = forms.CharField(label="小标题", max_length=200)
+    body = PlainTextField(label="正文", widget=forms.Textarea(attrs={"rows": 8}))
+
+    class Meta:
+        model = GeneralSection
+        fields = ["heading", "body"]
+
+    def clean_heading(self) -> str:
+        heading = self.cleaned_data["heading"].strip()
+        validate_plain_text(heading)
+        return heading
+
+
+class BaseGeneralSectionFormSet(BaseInlineFormSet):
+    """Sub-sections of 一, saved in the order the clerk gave them."""
+
+    def save(self, commit: bool = True) -> list[GeneralSection]:
+        super().save(commit=False)
+        for obj in self.deleted_objects:
+            obj.delete()
+        saved = []
+        for position, form in enumerate(self.ordered_forms):
+            obj = form.instance
+            obj.report = self.instance
+            obj.position = position
+            obj.save()
+            saved.append(obj)
+        return saved
+
+
+GeneralSectionFormSet = inlineformset_factory(
+    Report,
+    GeneralSection,
+    form=GeneralSectionForm,
+    formset=BaseGeneralSectionFormSet,
+    extra=0,
+    can_delete=True,
+    can_order=True,
+)
+
+
+class NewReportForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2008, max_value=2100)
+
+    def __init__(self, *args, agency: Agency, **kwargs):
+        self.agency = agency
+        super().__init__(*args, **kwargs)
+
+    def clean_year(self) -> int:
+        year = self.cleaned_data["year"]
+        if Report.objects.filter(agency=self.agency, year=year).exists():
+            raise ValidationError(f"{self.agency.name}{year}年的年度报告已经存在。")
+        return year
+
+
+# --- uploads ---------------------------------------------------------------------
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="文件")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            limit = MAX_UPLOAD_BYTES // 1024 // 1024
+            raise forms.ValidationError(f"文件过大（{upload.size // 1024} KB），上限为{limit} MB。")
+        return upload
+
+
+class WorkbookUploadForm(UploadForm):
+    file = forms.FileField(label="填好的XLSX工作簿", help_text="请使用本页下载的模板填写。")
+
+
+class PublishedUploadForm(UploadForm):
+    file = forms.FileField(
+        label="已发布的年度报告",
+        help_text="支持从Word或PDF复制出的文本（.txt）、Markdown（.md）和网页（.html）。",
+    )

@@ -1,0 +1,36 @@
+"""The models of the reports app, one module per concept (as wagtail's ``models``):
+
+- ``agency`` — agencies (a tree) and users with an agency and a role;
+- ``states`` — the workflow's states and steps;
+- ``access`` — who may do what: every role decision;
+- ``report`` — the report (one column per stored cell and narrative field), its
+  sub-sections of 一, ``Report.objects.current()``;
+- ``workflow`` — the transitions, revisions and the event log;
+- ``history`` — the per-field history and the optimistic lock of the section forms;
+- ``counts`` — the stored finding counts kept equal to the rules' findings;
+- ``jobs`` — background export jobs;
+- ``backends`` — the authentication backend.
+"""
+
+from reports.models.agency import Agency, Role, User
+from reports.models.jobs import ExportJob, JobKind, JobStatus
+from reports.models.report import GeneralSection, Report, ReportQuerySet
+from reports.models.states import EDITABLE_STATUSES, EventKind, Status
+from reports.models.workflow import ReportEvent, WorkflowError
+
+__all__ = [
+    "EDITABLE_STATUSES",
+    "Agency",
+    "EventKind",
+    "ExportJob",
+    "GeneralSection",
+    "JobKind",
+    "JobStatus",
+    "Report",
+    "ReportEvent",
+    "ReportQuerySet",
+    "Role",
+    "Status",
+    "User",
+    "WorkflowError",
+]

@@ -1,0 +1,106 @@
+"""Agencies (a tree: a government above its departments) and the people who work in
+them, each with one role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models, transaction
+
+
+class Agency(models.Model):
+    """An administrative agency. ``path`` materialises the ancestry (``/1/7/12/``) so
+    that a subtree is one prefix query."""
+
+    name = models.CharField("机关名称", max_length=200, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级机关",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    is_government = models.BooleanField(
+        "人民政府（发布本级政府年度报告）",
+        default=False,
+        help_text="一级政府的年度报告截止日期为次年3月31日，部门为1月31日。",
+    )
+    path = models.CharField(max_length=1000, editable=False, db_index=True, default="")
+
+    class Meta:
+        verbose_name = "机关"
+        verbose_name_plural = "机关"
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        with transaction.atomic():
+            if self.pk is None:
+                super().save(*args, **kwargs)
+                kwargs = {}
+            old_path = self.path
+            self.path = self._compute_path()
+            if self.parent_id and self.pk in self._ancestor_ids():
+                raise ValueError("an agency cannot be its own ancestor")
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                # Moving an agency moves its subtree.
+                for child in self.children.all():
+                    child.save()
+
+    def _compute_path(self) -> str:
+        prefix = self.parent.path if self.parent is not None else "/"
+        return f"{prefix}{self.pk}/"
+
+    def _ancestor_ids(self) -> list[int]:
+        return [int(p) for p in self.path.strip("/").split("/")[:-1] if p]
+
+    def subtree(self) -> models.QuerySet[Agency]:
+        """This agency and every agency beneath it."""
+        return Agency.objects.filter(path__startswith=self.path)
+
+    def is_within(self, other: Agency) -> bool:
+        """Whether this agency is ``other`` or beneath it."""
+        return self.path.startswith(other.path)
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", "填报人"
+    REVIEWER = "reviewer", "审核人"
+    OVERSIGHT = "oversight", "主管部门"
+
+
+class User(AbstractUser):
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name="所属机关",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    role = models.CharField("角色", max_length=20, choices=Role.choices, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    @property
+    def display_name(self) -> str:
+        return person_name(self.first_name, self.last_name, self.username)
+
+    @property
+    def is_clerk(self) -> bool:
+        return self.role == Role.CLERK and self.agency_id is not None
+
+
+def person_name(first_name: str | None, last_name: str | None, username: str | None) -> str:
+    """How the pages name a person: the full name in Chinese order (family name first,
+    no space), else the login name; ``系统`` for changes made by no user."""
+    if username is None:
+        return "系统"
+    return f"{last_name or ''}{first_name or ''}".strip() or username

@@ -1,0 +1,74 @@
+"""Keeping the finding counts stored with each report equal to what the rules find.
+
+The oversight pages list thousands of reports with their counts; running the rules for
+each on every request would cost a query per report and seconds of CPU. The counts
+(``rules.counts``) are therefore refreshed whenever a report or one of its sub-sections
+is saved, and for the same agency's reports of the next year as well, since R7, R11
+and R12 read this one. A write that bulk-creates sub-sections (which sends no signal)
+calls ``refresh`` itself once they exist. ``manage.py refresh_finding_counts``
+recomputes them all after a rule changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+
+from reports.rules.counts import COUNT_FIELDS, counts
+
+
+def refresh(report: Any) -> None:
+    """Recompute the stored counts of ``report`` (an update, so no signal fires again)."""
+    values = counts(report.findings())
+    type(report).objects.filter(pk=report.pk).update(**values)
+    for name, value in values.items():
+        setattr(report, name, value)
+
+
+def refresh_with_next_year(report: Any) -> None:
+    """``report`` and every revision of the agency's report of the next year, whose
+    cross-year rules compare with the current revision of this year."""
+    refresh(report)
+    following = type(report).objects.filter(agency_id=report.agency_id, year=report.year + 1)
+    for other in following.select_related("agency"):
+        refresh(other)
+
+
+# Saving only these cannot change an error, warning or blank count (the status does not
+# enter the rules; the publication dates only feed R13, an info), so workflow steps
+# such as submitting or publishing do not pay for a recount.
+NOT_COUNTED = {
+    *COUNT_FIELDS,
+    "status",
+    "published_on",
+    "first_published_on",
+    "is_current",
+    "published_pdf",
+    "updated_at",
+    "created_by",
+    "version",
+}
+
+
+def _report_saved(
+    sender: type, instance: Any, update_fields: Any = None, raw: bool = False, **kwargs: Any
+) -> None:
+    if raw or (update_fields and set(update_fields) <= NOT_COUNTED):
+        return
+    refresh_with_next_year(instance)
+
+
+def _section_changed(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if raw:
+        return
+    report_model = sender._meta.get_field("report").related_model
+    report = report_model.objects.filter(pk=instance.report_id).select_related("agency").first()
+    if report is not None:
+        refresh_with_next_year(report)
+
+
+def connect(report_model: type, section_model: type) -> None:
+    post_save.connect(_report_saved, sender=report_model, dispatch_uid="counts_report")
+    post_save.connect(_section_changed, sender=section_model, dispatch_uid="counts_section")
+    post_delete.connect(_section_changed, sender=section_model, dispatch_uid="counts_deleted")

@@ -1,0 +1,183 @@
+"""Per-field change history of reports, and optimistic locking of the section forms.
+
+django-simple-history keeps one row per save of ``Report`` (one column per cell) and of
+``GeneralSection``; nothing here prunes them. ``field_history`` turns those rows into
+"who changed which cell from what to what, when". ``conflicts`` uses the same rows to
+tell, when a section form arrives carrying an old ``Report.version``, whether the
+fields of that section changed meanwhile and how.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import F
+from django.utils import timezone
+
+from reports.models.agency import person_name
+from reports.models.report import GeneralSection, Report
+from reports.spec import schema
+
+# Columns that change on every save or belong to the workflow, not to the content.
+IGNORED_FIELDS = {"version", "updated_at", "status", "published_on", "revision"}
+
+
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    at: datetime
+    user: str
+    kind: str  # 新建 / 修改 / 删除
+    changes: list[Change] = field(default_factory=list)
+
+
+def _label(name: str) -> str:
+    return str(Report._meta.get_field(name).verbose_name)
+
+
+def _show(value) -> str:
+    if value is None or value == "":
+        return "（空白）"
+    return str(value)
+
+
+# Who saved a history row, read with the row rather than joined in as a User object.
+WHO = {
+    "history_username": F("history_user__username"),
+    "history_first_name": F("history_user__first_name"),
+    "history_last_name": F("history_user__last_name"),
+}
+
+
+def _who(record: Any) -> str:
+    return person_name(record.history_first_name, record.history_last_name, record.history_username)
+
+
+def _report_changes(new, old) -> list[Change]:
+    delta = new.diff_against(old, excluded_fields=IGNORED_FIELDS)
+    return [Change(_label(c.field), _show(c.old), _show(c.new)) for c in delta.changes]
+
+
+def field_history(report: Report) -> list[HistoryEntry]:
+    """Every change of the report's content, newest first."""
+    entries: list[HistoryEntry] = []
+    previous = None
+    report_rows = report.history.annotate(**WHO).order_by("history_date", "history_id")
+    for record in report_rows:
+        if previous is None:
+            entries.append(HistoryEntry(record.history_date, _who(record), "新建"))
+        else:
+            changes = _report_changes(record, previous)
+            if changes:
+                entries.append(HistoryEntry(record.history_date, _who(record), "修改", changes))
+        previous = record
+
+    sections = (
+        GeneralSection.history.filter(report_id=report.pk)
+        .annotate(**WHO)
+        .order_by("id", "history_date", "history_id")
+    )
+    last_by_section: dict[int, object] = {}
+    for record in sections:
+        before = last_by_section.get(record.id)
+        heading = f"一、总体情况 {record.heading}"
+        if record.history_type == "-":
+            entries.append(
+                HistoryEntry(
+                    record.history_date,
+                    _who(record),
+                    "删除",
+                    [Change(heading, _show(record.body), "（已删除）")],
+                )
+            )
+        elif before is None:
+            what = "新增小节" if record.history_type == "+" else "修改（此前无记录）"
+            entries.append(
+                HistoryEntry(
+                    record.history_date,
+                    _who(record),
+                    "修改",
+                    [Change(f"{heading} · {what}", "（无）", _show(record.body))],
+                )
+            )
+        else:
+            delta = record.diff_against(before, included_fields=["heading", "body", "position"])
+            changes = [
+                Change(
+                    f"{heading} · {GeneralSection._meta.get_field(c.field).verbose_name}",
+                    _show(c.old),
+                    _show(c.new),
+                )
+                for c in delta.changes
+            ]
+            if changes:
+                entries.append(HistoryEntry(record.history_date, _who(record), "修改", changes))
+        last_by_section[record.id] = record
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries
+
+
+# --- optimistic locking ---------------------------------------------------------------
+
+
+@dataclass
+class Conflict:
+    changes: list[Change]
+    users: list[str]
+
+
+def parse_version(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw is not None else None
+    except ValueError:
+        return None
+
+
+def conflicts(report: Report, base_version: int | None, section: str) -> Conflict | None:
+    """What changed in ``section`` since the report was at ``base_version``; None when
+    nothing did, so the save may go ahead. ``report`` must be freshly read under lock."""
+    if base_version == report.version:
+        return None
+    base = (
+        report.history.filter(version=base_version).order_by("-history_date").first()
+        if base_version is not None
+        else None
+    )
+    later = report.history.annotate(**WHO).filter(
+        history_date__gt=base.history_date if base else timezone.now()
+    )
+    users = sorted({_who(r) for r in later})
+    if base is None:
+        return Conflict([Change("本部分", "（无法确定）", "已被他人修改")], users)
+
+    changes: list[Change] = []
+    if section == "general":
+        then = list(
+            GeneralSection.history.as_of(base.history_date)
+            .filter(report_id=report.pk)
+            .order_by("position", "pk")
+        )
+        now = list(report.general.all())
+        for i in range(max(len(then), len(now))):
+            old = then[i] if i < len(then) else None
+            new = now[i] if i < len(now) else None
+            old_text = f"{old.heading}：{old.body}" if old else "（无）"
+            new_text = f"{new.heading}：{new.body}" if new else "（已删除）"
+            if old_text != new_text:
+                changes.append(Change(f"第{i + 1}小节", old_text, new_text))
+    else:
+        for name in schema.page_fields(section):
+            old, new = getattr(base, name), getattr(report, name)
+            if old != new:
+                changes.append(Change(_label(name), _show(old), _show(new)))
+    if not changes:
+        return None
+    return Conflict(changes, users)

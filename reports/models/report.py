@@ -1,0 +1,373 @@
+"""The annual report: its cells, its narrative, its revisions.
+
+The figures are one nullable column per stored cell of the template
+(``schema.STORED_CELLS``) and the narrative one text column per ``schema.NARRATIVE``
+field: the database can then sum a region's reports in a single aggregate query, and
+every cell has a type the database enforces. Totals are never stored;
+``Report.figures()`` derives them.
+
+A published report is never changed again; a correction is a new revision (a copy one
+``revision`` higher). Of each agency's reports for a year exactly one is *current*,
+the newest revision, and every figure that sums, counts or lists reports reads
+``Report.objects.current()``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models.functions import Coalesce
+from django.db.models.signals import post_delete
+from django.urls import reverse
+from simple_history import register as register_history
+
+from reports import rules
+from reports.models import access
+from reports.models.agency import Agency, User
+from reports.models.states import EDITABLE_STATUSES, Progress, Status
+from reports.models.workflow import ReportEvent, WorkflowMixin
+from reports.spec import figures as fig
+from reports.spec import schema
+from reports.spec.calendar import days_late, deadline_for
+
+
+class ReportQuerySet(models.QuerySet["Report"]):
+    def visible_to(self, user: Any) -> ReportQuerySet:
+        """Reports a signed-in user may open (``access.report_filter``)."""
+        condition = access.report_filter(user)
+        return self if condition is None else self.filter(condition)
+
+    def current(self) -> ReportQuerySet:
+        """The newest revision of each agency and year: what every aggregate reads."""
+        return self.filter(is_current=True)
+
+    def editable(self) -> ReportQuerySet:
+        return self.filter(status__in=EDITABLE_STATUSES)
+
+    def published(self) -> ReportQuerySet:
+        """What anybody may read without logging in: published reports, every revision."""
+        return self.filter(status=Status.PUBLISHED)
+
+    def current_published(self) -> ReportQuerySet:
+        """The newest published revision of each agency and year: the current one once
+        published, the one it corrects while a correction is under way."""
+        newer = Report.objects.filter(
+            agency_id=models.OuterRef("agency_id"),
+            year=models.OuterRef("year"),
+            status=Status.PUBLISHED,
+            revision__gt=models.OuterRef("revision"),
+        )
+        return self.published().exclude(models.Exists(newer))
+
+    def with_return_comment(self) -> ReportQuerySet:
+        """Each report with the comment it was last returned with (for lists)."""
+        last_return = ReportEvent.objects.filter(
+            report_id=models.OuterRef("pk"), to_status=Status.RETURNED
+        ).order_by("-at", "-pk")
+        return self.annotate(last_return_comment=models.Subquery(last_return.values("comment")[:1]))
+
+
+def progress(prefix: str = "") -> models.Expression:
+    """The ``Progress`` of a report as SQL; ``prefix`` is the path from the queried
+    model to the report (``"yr__"`` on the dashboard's agency query)."""
+    return models.Case(
+        models.When(**{f"{prefix}id__isnull": True}, then=models.Value(Progress.NOT_STARTED)),
+        models.When(
+            models.Q(**{f"{prefix}revision__gt": 0})
+            & ~models.Q(**{f"{prefix}status": Status.PUBLISHED}),
+            then=models.Value(Progress.REVISING),
+        ),
+        default=models.F(f"{prefix}status"),
+        output_field=models.CharField(),
+    )
+
+
+def first_publication(prefix: str = "") -> models.Expression:
+    """When the agency's report for the year first came out, as SQL: recorded by the
+    first publication, else (reports loaded from before this system) the publication
+    date itself."""
+    return Coalesce(
+        models.F(f"{prefix}first_published_on"),
+        models.F(f"{prefix}published_on"),
+        output_field=models.DateField(),
+    )
+
+
+def _cell_field(c: schema.Cell) -> models.Field:
+    if c.kind == "fee":
+        return models.DecimalField(
+            c.label,
+            max_digits=schema.FEE_MAX_DIGITS,
+            decimal_places=schema.FEE_DECIMAL_PLACES,
+            null=True,
+            blank=True,
+        )
+    return models.PositiveIntegerField(
+        c.label, null=True, blank=True, validators=[MaxValueValidator(schema.MAX_COUNT)]
+    )
+
+
+class Report(WorkflowMixin, models.Model):
+    agency = models.ForeignKey(
+        Agency, verbose_name="机关", on_delete=models.PROTECT, related_name="reports"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    title = models.CharField("标题", max_length=300)
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    signature_agency = models.CharField("落款机关", max_length=200, blank=True)
+    signature_date = models.DateField("落款日期", null=True, blank=True)
+    published_on = models.DateField("发布日期", null=True, blank=True)
+    # When the agency's report for the year was first published: a correction is not
+    # late for being published after the deadline (R13, the oversight dashboard).
+    first_published_on = models.DateField("首次发布日期", null=True, blank=True, editable=False)
+    # 0 for the first version; a correction of a published report is a new revision.
+    revision = models.PositiveSmallIntegerField("修订版本", default=0, editable=False)
+    # The newest revision of the agency's report for the year; kept by the revision
+    # transition, one per agency and year (a constraint), read by ``current()``.
+    is_current = models.BooleanField("当前版本", default=True, editable=False)
+    # Optimistic locking: bumped by every save; a form carries the version it was
+    # rendered from and a stale save is refused (see reports.models.history).
+    version = models.PositiveIntegerField("版本号", default=0, editable=False)
+    # Kept up to date by reports.models.counts; null until first computed.
+    error_count = models.PositiveIntegerField("错误数", null=True, blank=True, editable=False)
+    warning_count = models.PositiveIntegerField("警告数", null=True, blank=True, editable=False)
+    blank_count = models.PositiveIntegerField("空白单元格数", null=True, blank=True, editable=False)
+    # Rendered once as PDF/A-3b when this revision is published (reports.printing.pdf),
+    # so the published PDF never changes afterwards. Never copied to a revision.
+    published_pdf = models.FileField(
+        "发布版PDF", upload_to="published/", blank=True, editable=False
+    )
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "年度报告"
+        verbose_name_plural = "年度报告"
+        ordering = ["-year", "agency__name", "-revision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "year", "revision"], name="one_report_per_agency_year_revision"
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "year"],
+                condition=models.Q(is_current=True),
+                name="one_current_revision_per_agency_year",
+            ),
+        ]
+        indexes = [
+            # The roll-up lists who left cells blank: a few drafts among thousands.
+            models.Index(
+                fields=["year"],
+                condition=models.Q(blank_count__isnull=True) | models.Q(blank_count__gt=0),
+                name="report_with_blank_cells",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.version = (self.version or 0) + 1
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:detail", args=[self.pk])
+
+    def filename(self, extension: str) -> str:
+        """What a download of this report is called: its title, as agencies name the
+        file they publish (``宁波市镇海区人民政府办公室2024年政府信息公开工作年度报告.pdf``)."""
+        name = self.title.strip() or schema.title_for(self.agency.name, self.year)
+        return f"{_safe_filename(name)}.{extension}"
+
+    # --- who may change it ----------------------------------------------------------
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    def can_edit(self, user: Any) -> bool:
+        return access.can_edit(user, self)
+
+    def locked_reason(self) -> str:
+        """Why the report cannot be edited and who can unlock it."""
+        if self.is_editable:
+            return ""
+        why = f"本报告状态为“{self.get_status_display()}”，不能修改。"
+        if self.status == Status.SUBMITTED:
+            return why + "本机关审核人可以将其退回后由填报人修改。"
+        if self.status == Status.APPROVED:
+            return why + "已审核的报告等待本机关审核人发布，发布后只能通过修订更正。"
+        return (
+            why + "已发布的报告不再改动；如需更正，由本机关填报人发起修订，"
+            "或由上级主管部门退回更正，修订稿经审核发布后替代本版本。"
+        )
+
+    # --- content ------------------------------------------------------------------
+
+    @classmethod
+    def content_fields(cls) -> tuple[str, ...]:
+        """The columns that make up what the report says: title, narrative, closing
+        block and the stored cells. A revision copies exactly these; nothing derived
+        (counts, the published PDF) and nothing of the workflow."""
+        return (
+            "title",
+            *schema.NARRATIVE_KEYS,
+            "signature_agency",
+            "signature_date",
+            *(c.field for c in schema.STORED_CELLS),
+        )
+
+    def figures(self) -> fig.Figures:
+        """The three tables as nested dicts keyed like the JSON format, totals derived."""
+        figures = fig.empty()
+        for c in schema.STORED_CELLS:
+            fig.put(figures, c, getattr(self, c.field))
+        return fig.derive_totals(figures)
+
+    def set_figures(self, figures: fig.Figures) -> None:
+        """Copy the detail cells of ``figures`` onto the model; totals are ignored."""
+        for c in schema.STORED_CELLS:
+            setattr(self, c.field, fig.get(figures, c))
+
+    def document(self) -> dict:
+        """The report in the interchange structure (SPEC §4) that the rules, the
+        renderers and the JSON codec read."""
+        doc: dict = {"agency": self.agency.name, "year": self.year, "title": self.title}
+        doc.update(self.figures())
+        doc["sections"] = {
+            "general": [{"heading": s.heading, "body": s.body} for s in self.general.all()],
+            **{key: getattr(self, key) for key in schema.NARRATIVE_KEYS},
+        }
+        doc["signature"] = {"agency": self.signature_agency, "date": self.signature_date}
+        # For R13 (lateness); not part of the interchange format, so codec.to_json
+        # leaves them out.
+        doc["published_on"] = self.first_published_on or self.published_on
+        doc["is_government"] = self.agency.is_government
+        return doc
+
+    def findings(self) -> list[rules.Finding]:
+        return rules.check(self.document(), self.rule_context())
+
+    def previous_document(self) -> dict | None:
+        """What the cross-year rules (R7, R11, R12) read of the current revision of the
+        same agency's report of the year before, in the document structure: its
+        carried-forward row, its 现行有效件数, and the narrative of sections 一 and 五.
+        Two narrow queries; the previous report's other 140 columns are never loaded."""
+        cells = [
+            c
+            for c in schema.STORED_CELLS
+            if c.row == "carried_forward"
+            or (c.table == "active_disclosure" and c.col == "in_force")
+        ]
+        row = (
+            Report.objects.current()
+            .filter(agency_id=self.agency_id, year=self.year - 1)
+            .values("pk", "year", "problems", *(c.field for c in cells))
+            .first()
+        )
+        if row is None:
+            return None
+        figures = fig.empty()
+        for c in cells:
+            fig.put(figures, c, row[c.field])
+        general = GeneralSection.objects.filter(report_id=row["pk"]).values("heading", "body")
+        return {
+            "year": row["year"],
+            **fig.derive_totals(figures),
+            "sections": {"general": list(general), "problems": row["problems"]},
+        }
+
+    def rule_context(self) -> rules.Context:
+        """What the cross-year rules compare with: two queries at most."""
+        return rules.Context(previous=self.previous_document())
+
+    # --- the calendar ---------------------------------------------------------------
+
+    @property
+    def deadline(self) -> date:
+        return deadline_for(self.year, self.agency.is_government)
+
+    @property
+    def days_late(self) -> int:
+        """Days past the deadline at the first publication (R13); 0 when on time or
+        not yet published."""
+        return days_late(self.first_published_on or self.published_on, self.deadline)
+
+    def days_late_if_published(self, on: date) -> int:
+        """How late a publication on ``on`` would be: what 发布 warns of beforehand."""
+        return days_late(self.first_published_on or on, self.deadline)
+
+
+def _safe_filename(name: str) -> str:
+    # Characters that no file system or browser accepts in a file name.
+    return "".join("_" if ch in '\\/:*?"<>|' or ord(ch) < 32 else ch for ch in name)
+
+
+for _c in schema.STORED_CELLS:
+    Report.add_to_class(_c.field, _cell_field(_c))
+for _n in schema.NARRATIVE:
+    Report.add_to_class(_n.key, models.TextField(_n.label, blank=True))
+
+# Registered after the cell columns exist, so that the history has one column per cell.
+# Derived counts are not history: they follow from the content that is.
+register_history(
+    Report,
+    excluded_fields=[
+        "updated_at",
+        "error_count",
+        "warning_count",
+        "blank_count",
+        "published_pdf",
+        "is_current",
+        "first_published_on",
+    ],
+)
+
+
+class GeneralSection(models.Model):
+    """A sub-section of 一、总体情况: ordered and extensible."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="general")
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+    heading = models.CharField("小标题", max_length=200)
+    body = models.TextField("正文", blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "总体情况小节"
+        verbose_name_plural = "总体情况小节"
+
+    def __str__(self) -> str:
+        return self.heading
+
+
+register_history(GeneralSection)
+
+
+def _current_again(sender: type, instance: Report, **kwargs: Any) -> None:
+    """A deleted current revision (a draft correction removed in the admin) hands
+    ``is_current`` back to the newest revision left."""
+    if not instance.is_current:
+        return
+    newest = (
+        Report.objects.filter(agency_id=instance.agency_id, year=instance.year)
+        .order_by("-revision")
+        .first()
+    )
+    if newest is not None:
+        Report.objects.filter(pk=newest.pk).update(is_current=True)
+
+
+post_delete.connect(_current_again, sender=Report, dispatch_uid="report_current_again")

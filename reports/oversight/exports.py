@@ -1,0 +1,136 @@
+"""Long exports as background jobs: the oversight office's workbook of many reports and
+the ZIP of a year's published PDFs.
+
+A request only creates an ``ExportJob`` and enqueues ``run_export_job`` on django-tasks
+(database backend with ``manage.py db_worker``); the page polls the job's progress and
+offers the file when it is done, so no request ever waits for the whole export.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import zipfile
+from collections.abc import Callable, Iterable
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django_tasks import task
+from openpyxl import Workbook
+
+from reports.io.xlsx import neutralise
+from reports.models import Agency, ExportJob, JobKind, JobStatus, Report
+from reports.printing.pdf import report_pdf
+from reports.spec import figures as fig
+from reports.spec import schema
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_EVERY = 10  # reports between progress writes
+META_COLUMNS = ("agency", "year", "status", "title")
+Progress = Callable[[int], None]
+
+
+def cell_key(c: schema.Cell) -> str:
+    """The interchange path of a cell, e.g. applications.new_received.natural_person."""
+    return ".".join(p for p in (c.table, c.row, c.col) if p)
+
+
+def reports_for(kind: str, year: int, agency: Agency) -> QuerySet[Report]:
+    """The workbook has a row for the current revision of each agency's report; the ZIP
+    the published PDF of each (the one a correction under way has not yet replaced)."""
+    reports = Report.objects.filter(year=year, agency__path__startswith=agency.path)
+    reports = reports.current_published() if kind == JobKind.PDF_ZIP else reports.current()
+    return reports.select_related("agency").order_by("agency__path", "pk")
+
+
+def bulk_workbook(reports: Iterable[Report], progress: Progress = lambda n: None) -> bytes:
+    """One row per report, one column per cell key (totals included), plus agency, year,
+    status and title; a second sheet names every key."""
+    wb = Workbook(write_only=True)
+    sheet = wb.create_sheet("汇总")
+    sheet.append([*META_COLUMNS, *(cell_key(c) for c in schema.CELLS)])
+    for n, report in enumerate(reports, 1):
+        figures = report.figures()
+        values = [fig.get(figures, c) for c in schema.CELLS]
+        sheet.append(
+            [
+                neutralise(report.agency.name),
+                report.year,
+                report.get_status_display(),
+                neutralise(report.title),
+                *(
+                    float(v) if c.kind == "fee" and v is not None else v
+                    for c, v in zip(schema.CELLS, values, strict=True)
+                ),
+            ]
+        )
+        progress(n)
+    legend = wb.create_sheet("字段说明")
+    legend.append(["列名", "含义"])
+    for key, label in (("agency", "机关"), ("year", "年度"), ("status", "状态"), ("title", "标题")):
+        legend.append([key, label])
+    for c in schema.CELLS:
+        legend.append([cell_key(c), c.label + ("（合计，由各项计算）" if c.derived else "")])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def pdf_zip(reports: Iterable[Report], progress: Progress = lambda n: None) -> bytes:
+    """The PDFs as published (stored on publication), each named after its report."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for n, report in enumerate(reports, 1):
+            archive.writestr(report.filename("pdf"), report_pdf(report))
+            progress(n)
+    return buffer.getvalue()
+
+
+BUILDERS = {JobKind.BULK_XLSX: (bulk_workbook, "xlsx"), JobKind.PDF_ZIP: (pdf_zip, "zip")}
+# What the downloaded file is called, after the region and year it holds.
+FILENAMES = {
+    JobKind.BULK_XLSX: "{agency}{year}年度政府信息公开工作年度报告汇总表",
+    JobKind.PDF_ZIP: "{agency}{year}年度政府信息公开工作年度报告PDF",
+}
+
+
+def start_job(kind: str, year: int, agency: Agency, user) -> ExportJob:
+    job = ExportJob.objects.create(kind=kind, year=year, agency=agency, requested_by=user)
+    # Enqueue after commit so that a worker never looks for a job not yet saved.
+    transaction.on_commit(lambda: run_export_job.enqueue(job.pk))
+    return job
+
+
+@task()
+def run_export_job(job_id: int) -> None:
+    job = ExportJob.objects.select_related("agency").get(pk=job_id)
+    if job.is_finished:
+        return
+    reports = list(reports_for(job.kind, job.year, job.agency))
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, total=len(reports), progress=0
+    )
+
+    def progress(n: int) -> None:
+        if n % PROGRESS_EVERY == 0 or n == len(reports):
+            ExportJob.objects.filter(pk=job.pk).update(progress=n)
+
+    build, extension = BUILDERS[job.kind]
+    try:
+        content = build(reports, progress)
+    except Exception as exc:  # the job records the failure instead of vanishing
+        logger.exception("export job %s failed", job.pk)
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, error=f"导出时发生错误：{exc}", finished_at=timezone.now()
+        )
+        return
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.DONE,
+        progress=len(reports),
+        content=content,
+        filename=FILENAMES[JobKind(job.kind)].format(agency=job.agency.name, year=job.year)
+        + f".{extension}",
+        finished_at=timezone.now(),
+    )

@@ -1,0 +1,125 @@
+"""XLSX files of the oversight pages: the roll-up tables and the dashboard table.
+
+The roll-up tables are written from ``render.Table`` (the same model the HTML reads),
+so merged headers and labels are exactly those of the official layout.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from reports.models.states import Progress
+from reports.oversight.rollup import Rollup
+from reports.printing import grid, render
+from reports.spec import schema
+
+_THIN = Side(style="thin")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+
+
+def write_table(ws: Worksheet, table: render.Table, top: int) -> int:
+    """Write ``table`` with its merged cells starting at row ``top``, where
+    ``grid.place`` puts them; return the next free row."""
+    for p in grid.place(table):
+        r, c = top + p.row, p.col + 1
+        target = ws.cell(row=r, column=c)
+        item = p.item
+        if isinstance(item, render.ValueCell):
+            target.value = item.value
+            target.alignment = _CENTRE
+            if item.cell.kind == "fee":
+                target.number_format = "0.000000"
+            if item.cell.derived:
+                target.font = Font(bold=True)
+        else:
+            target.value = item.text
+            centred = p.header or item.css in ("caption", "head", "banner", "group")
+            target.alignment = _CENTRE if centred else _LEFT
+            if item.css == "caption":
+                target.font = Font(bold=True)
+        for dr in range(p.rowspan):
+            for dc in range(p.colspan):
+                ws.cell(row=r + dr, column=c + dc).border = _BORDER
+        if p.colspan > 1 or p.rowspan > 1:
+            ws.merge_cells(
+                start_row=r, start_column=c, end_row=r + p.rowspan - 1, end_column=c + p.colspan - 1
+            )
+    return top + grid.row_count(table) + 1
+
+
+def rollup_workbook(rollup: Rollup) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "汇总"
+    ws.cell(row=1, column=1, value=rollup.title).font = Font(bold=True, size=14)
+    ws.cell(
+        row=2,
+        column=1,
+        value=f"纳入汇总{rollup.reports}份报告，未报送{rollup.missing_count}个机关。",
+    )
+    row = 4
+    for key in schema.NOTE_KEYS:
+        ws.cell(row=row, column=1, value=schema.SECTION_BY_KEY[key].heading).font = Font(bold=True)
+        row = write_table(ws, render.build_table(key, rollup.figures), row + 1)
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 14
+    ws.column_dimensions["C"].width = 46
+    for col in range(4, 17):
+        ws.column_dimensions[get_column_letter(col)].width = 11
+    # Printed on A4 landscape, one page wide, as the matrix is in published reports.
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+
+    agencies = wb.create_sheet("纳入与未报送")
+    agencies.append(["纳入汇总的机关", "状态", "未报送的机关"])
+    labels = dict(Progress.choices)
+    for i in range(max(len(rollup.included), len(rollup.missing))):
+        inc = rollup.included[i] if i < len(rollup.included) else None
+        agencies.append(
+            [
+                inc["agency"] if inc else None,
+                labels.get(inc["status"], inc["status"]) if inc else None,
+                rollup.missing[i] if i < len(rollup.missing) else None,
+            ]
+        )
+    for letter in "AC":
+        agencies.column_dimensions[letter].width = 40
+
+    blanks = wb.create_sheet("空白单元格")
+    blanks.append(["单元格", "空白报告数（按0计）", "机关"])
+    for b in rollup.blank_cells:
+        blanks.append([b.cell.label, b.reports, "、".join(b.agencies)])
+    blanks.column_dimensions["A"].width = 50
+    blanks.column_dimensions["C"].width = 80
+    return _save(wb)
+
+
+def table_workbook(title: str, header: list[str], rows: list[list]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(row)
+    for i in range(1, len(header) + 1):
+        ws.column_dimensions[get_column_letter(i)].width = 36 if i == 1 else 14
+    ws.freeze_panes = "A2"
+    return _save(wb)
+
+
+def _save(wb: Workbook) -> bytes:
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()

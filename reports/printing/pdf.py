@@ -1,0 +1,235 @@
+"""The finished report in the official print layout, as HTML and as PDF.
+
+Both are made from the same template (templates/reports/print.html) fed by the one
+rendering model (``render.render_document``), so the PDF and the HTML download never
+disagree with the screen. WeasyPrint turns the HTML into the PDF; it is only allowed to
+read the project's own static files and the cached font subsets (``SafeFetcher``), so a
+URL or a path typed into a narrative can never be fetched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import logging
+import os
+import tempfile
+import unicodedata
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import weasyprint
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from reports.models import Report, Status
+from reports.printing import fonts
+from reports.printing import render as rendering
+from reports.spec import schema
+
+logger = logging.getLogger(__name__)
+
+PRINT_CSS = "reports/print.css"
+# Characters per line of the title at 22 pt in the 156 mm text block.
+TITLE_LINE_WIDTH = 20
+PDFA_VARIANT = "pdf/a-3b"
+
+
+class ForbiddenURL(ValueError):
+    pass
+
+
+def allowed_roots() -> list[Path]:
+    """The only places WeasyPrint may read from: the project's static files and the
+    font subset cache."""
+    roots = [fonts.cache_dir()]
+    for entry in settings.STATICFILES_DIRS:
+        roots.append(Path(entry[1] if isinstance(entry, tuple) else entry))
+    if settings.STATIC_ROOT:
+        roots.append(Path(settings.STATIC_ROOT))
+    return [r.resolve() for r in roots]
+
+
+def check_url(url: str) -> Path:
+    """The local file ``url`` names, if WeasyPrint may read it; ForbiddenURL otherwise."""
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        raise ForbiddenURL(f"refused to fetch {url!r}")
+    path = Path(unquote(parts.path)).resolve()
+    if not any(path.is_relative_to(root) for root in allowed_roots()):
+        raise ForbiddenURL(f"refused to fetch {url!r}")
+    return path
+
+
+class SafeFetcher(weasyprint.urls.URLFetcher):
+    """Refuses every URL but the project's own files; WeasyPrint then logs a warning
+    and renders without the resource."""
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        check_url(url)
+        return super().fetch(url, headers)
+
+
+def safe_fetcher() -> SafeFetcher:
+    return SafeFetcher()
+
+
+@cache
+def print_css() -> str:
+    path = finders.find(PRINT_CSS)
+    return Path(path).read_text(encoding="utf-8")
+
+
+def _width(text: str) -> float:
+    """Width in em: half-width characters (digits, Latin) count half."""
+    return sum(0.5 if unicodedata.east_asian_width(ch) in "NaH" else 1.0 for ch in text)
+
+
+def title_lines(title: str, agency: str = "", width: float = TITLE_LINE_WIDTH) -> list[str]:
+    """A long title broken into balanced lines, as GB/T 9704 sets it: preferably after
+    the agency name, else at the point that makes the lines most nearly equal."""
+    title = title.strip()
+    if _width(title) <= width:
+        return [title] if title else []
+    if agency and title.startswith(agency) and len(agency) < len(title):
+        head, tail = title[: len(agency)], title[len(agency) :]
+        if _width(head) <= width and _width(tail) <= width:
+            return [head, tail]
+    count = 2
+    while _width(title) / count > width:
+        count += 1
+    lines: list[str] = []
+    rest = title
+    for remaining in range(count, 1, -1):
+        target = _width(rest) / remaining
+        best, best_gap = 1, float("inf")
+        for cut in range(1, len(rest)):
+            gap = abs(_width(rest[:cut]) - target)
+            if gap < best_gap and _width(rest[:cut]) <= width:
+                best, best_gap = cut, gap
+        lines.append(rest[:best])
+        rest = rest[best:]
+    lines.append(rest)
+    return lines
+
+
+def print_context(report: Report, pdf: bool) -> dict:
+    return document_context(report.document(), pdf)
+
+
+def document_context(doc: dict, pdf: bool) -> dict:
+    """What print.html needs for any document: a report's, or a region's roll-up."""
+    rendered = rendering.render_document(doc)
+    css = print_css()
+    if pdf:
+        css = fonts.font_face_css() + "\n" + css
+    return {
+        "rendered": rendered,
+        "title_lines": title_lines(rendered.title, doc.get("agency", "")),
+        "year": doc.get("year"),
+        "css": css,
+        "pdf": pdf,
+        "number_columns": schema.APPLICATION_COLUMNS,
+    }
+
+
+def render_html(report: Report, pdf: bool = False) -> str:
+    """The print layout as one self-contained HTML page (styles inline)."""
+    return render_to_string("reports/print.html", print_context(report, pdf))
+
+
+def document_pdf(doc: dict) -> bytes:
+    """The print layout of a document that is not a saved report (a roll-up)."""
+    return html_to_pdf(render_to_string("reports/print.html", document_context(doc, True)))
+
+
+def _cache_path(html: str, variant: str | None) -> Path:
+    # The HTML names the font subset files, whose names carry a digest of their source
+    # fonts: a changed font or WeasyPrint makes a new key.
+    key = hashlib.sha256(
+        f"{importlib.metadata.version('weasyprint')}|{variant}|{html}".encode()
+    ).hexdigest()
+    return Path(settings.MEDIA_ROOT) / "cache" / "pdf" / f"{key}.pdf"
+
+
+def _store_in_cache(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+    kept = sorted(path.parent.glob("*.pdf"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in kept[settings.PRINT_PDF_CACHE_SIZE :]:
+        old.unlink(missing_ok=True)
+
+
+def html_to_pdf(html: str, variant: str | None = None) -> bytes:
+    """The PDF of ``html``. A clerk downloads the same unchanged draft again and again:
+    the PDF of an identical page is kept (at most PRINT_PDF_CACHE_SIZE of them) and
+    served without loading WeasyPrint at all."""
+    cached = _cache_path(html, variant) if settings.PRINT_PDF_CACHE_SIZE > 0 else None
+    if cached is not None and cached.exists():
+        cached.touch()
+        return cached.read_bytes()
+    data = _render_pdf_now(html, variant)
+    if cached is not None:
+        _store_in_cache(cached, data)
+    return data
+
+
+def _render_pdf_now(html: str, variant: str | None) -> bytes:
+    document = weasyprint.HTML(
+        string=html,
+        base_url=fonts.cache_dir().resolve().as_uri() + "/",
+        url_fetcher=safe_fetcher(),
+    )
+    # Tagged: screen readers get headings, paragraphs and table structure.
+    return document.write_pdf(pdf_variant=variant, pdf_tags=True)
+
+
+def render_pdf(report: Report, variant: str | None = None) -> bytes:
+    return html_to_pdf(render_html(report, pdf=True), variant)
+
+
+def report_pdf(report: Report) -> bytes:
+    """What a download serves: the stored PDF of a published report, never re-rendered,
+    else a fresh rendering of the current draft. A report published before its PDF was
+    stored gets it stored now, once."""
+    if report.status == Status.PUBLISHED and not report.published_pdf:
+        store_published_pdf(report)
+    if report.published_pdf:
+        with report.published_pdf.open("rb") as f:
+            return f.read()
+    return render_pdf(report)
+
+
+def store_published_pdf(report: Report) -> Report:
+    """Render the published report once as PDF/A-3b and store it with the report.
+    Idempotent: a report that already has its PDF keeps it unchanged."""
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().select_related("agency").get(pk=report.pk)
+        if locked.published_pdf:
+            report.published_pdf = locked.published_pdf
+            return locked
+        if locked.status != Status.PUBLISHED:
+            raise ValueError(f"report {report.pk} is not published")
+        data = render_pdf(locked, PDFA_VARIANT)
+        locked.published_pdf.save(f"report-{locked.pk}.pdf", ContentFile(data), save=False)
+        Report.objects.filter(pk=locked.pk).update(published_pdf=locked.published_pdf.name)
+    report.published_pdf = locked.published_pdf
+    return locked
+
+
+def store_after_publication(sender: type, report: Report, **kwargs: Any) -> None:
+    """Receiver of ``workflow.report_published``, sent once a publication is committed:
+    a rendering failure must not undo the publication, and a report whose PDF could not
+    be stored gets it stored on its first download (``report_pdf``)."""
+    try:
+        store_published_pdf(report)
+    except Exception:
+        logger.exception("could not store the published PDF of report %s", report.pk)

@@ -1,0 +1,111 @@
+"""The registry of rules: what a rule is, what it finds, and ``check()`` that runs them.
+
+A rule is a function registered with ``@rule(id, severity, title)`` that receives a
+*document* (the JSON interchange structure of SPEC §4 with Python values: ints,
+Decimals, None for blank) and a ``Context`` and yields ``Finding`` objects naming the
+cells or the section concerned. The rules themselves live beside this module, by what
+they compare: ``tables`` (R1–R6), ``crossyear`` (R7, R11, R12), ``narrative``
+(R8–R10), ``calendar`` (R13).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from reports.spec import schema
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+Address = tuple[str, str, str | None]
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    message: str
+    cells: tuple[Address, ...] = ()
+    section: str | None = None
+
+    @property
+    def severity_label(self) -> str:
+        return SEVERITY_LABELS[self.severity]
+
+    @property
+    def anchor(self) -> str:
+        """The HTML id of the first cell or the section this finding points at."""
+        if self.cells:
+            return schema.CELL_BY_ADDRESS[self.cells[0]].anchor
+        if self.section:
+            return "section-" + self.section
+        return ""
+
+    @property
+    def edit_section(self) -> str | None:
+        """The editing page where the finding can be fixed."""
+        if self.cells:
+            return self.cells[0][0]
+        if self.section in ("opening", "signature"):
+            return "info"
+        return self.section
+
+    def as_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "cells": [
+                {"table": t, "row": r, "col": c, "label": schema.CELL_BY_ADDRESS[(t, r, c)].label}
+                for t, r, c in self.cells
+            ],
+            "section": self.section,
+        }
+
+
+@dataclass
+class Context:
+    """What a rule may know besides the document itself."""
+
+    previous: dict | None = None  # the same agency's report of the year before
+    extra: dict = field(default_factory=dict)
+
+
+RuleFunc = Callable[[dict, Context], Iterator[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    title: str
+    func: RuleFunc
+
+
+RULES: list[Rule] = []
+
+
+def rule(rule_id: str, severity: Severity, title: str) -> Callable[[RuleFunc], RuleFunc]:
+    def register(func: RuleFunc) -> RuleFunc:
+        RULES.append(Rule(rule_id, severity, title, func))
+        return func
+
+    return register
+
+
+def check(doc: dict, context: Context | None = None) -> list[Finding]:
+    context = context or Context()
+    findings: list[Finding] = []
+    for r in RULES:
+        findings.extend(r.func(doc, context))
+    return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], _rule_number(f.rule)))
+
+
+def _rule_number(rule_id: str) -> int:
+    return int(rule_id[1:]) if rule_id[1:].isdigit() else 0
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    return any(f.severity == "error" for f in findings)

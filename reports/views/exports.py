@@ -1,0 +1,84 @@
+"""Views of background exports: ask for one, watch its progress, download the file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from reports.models import Agency, ExportJob, JobKind, JobStatus, access
+from reports.oversight.exports import start_job
+from reports.views.downloads import attachment
+
+
+class ExportForm(forms.Form):
+    kind = forms.ChoiceField(label="导出内容", choices=JobKind.choices)
+    year = forms.IntegerField(label="年度", min_value=2008, max_value=2100)
+    agency = forms.ModelChoiceField(label="机关（含全部下级机关）", queryset=Agency.objects.none())
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = access.agencies_visible_to(user)
+        if user.agency_id:
+            self.fields["agency"].initial = user.agency_id
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exports(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not access.can_export_region(user):
+        raise PermissionDenied("只有主管部门可以汇总导出。")
+    form = ExportForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        job = start_job(data["kind"], data["year"], data["agency"], user)
+        messages.success(request, "已开始导出，完成后可在本页下载。")
+        return redirect("reports:export_job", pk=job.pk)
+    jobs = ExportJob.objects.for_user(user).select_related("agency").defer("content")[:20]
+    status = 400 if request.method == "POST" else 200
+    return render(request, "reports/exports.html", {"form": form, "jobs": jobs}, status=status)
+
+
+def _job_for(user, pk: int) -> ExportJob:
+    return get_object_or_404(ExportJob.objects.for_user(user).defer("content"), pk=pk)
+
+
+@login_required
+@require_GET
+def export_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for(request.user, pk)
+    return render(request, "reports/export_job.html", {"job": job})
+
+
+@login_required
+@require_GET
+def export_job_status(request: HttpRequest, pk: int) -> JsonResponse:
+    job = _job_for(request.user, pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_display": job.get_status_display(),
+            "progress": job.progress,
+            "total": job.total,
+            "percent": job.percent,
+            "error": job.error,
+            "download": reverse("reports:export_download", args=[job.pk])
+            if job.status == JobStatus.DONE
+            else None,
+        }
+    )
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ExportJob.objects.for_user(request.user), pk=pk, status=JobStatus.DONE)
+    return attachment(bytes(job.content), job.filename)

@@ -1,0 +1,116 @@
+"""Files of one report: the downloads (JSON, PDF, HTML, XLSX, DOCX), each named after
+the report's title, and the uploads (a filled workbook, a published report)."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from reports.io import codec, xlsx
+from reports.io.errors import ImportRefused
+from reports.io.forms import PublishedUploadForm, WorkbookUploadForm
+from reports.io.imports import import_bytes
+from reports.models import access
+from reports.printing import pdf, word
+from reports.views.downloads import attachment
+from reports.views.reports import get_report_for
+
+
+@login_required
+@require_GET
+def report_json(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_report_for(request.user, pk)
+    body = json.dumps(codec.to_json(report.document()), ensure_ascii=False, indent=1)
+    return attachment(body.encode(), report.filename("json"))
+
+
+@login_required
+@require_GET
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report in the official print layout as PDF. A published report serves the
+    PDF stored when it was published; any other is rendered now."""
+    report = get_report_for(request.user, pk)
+    return attachment(pdf.report_pdf(report), report.filename("pdf"))
+
+
+@login_required
+@require_GET
+def report_html(request: HttpRequest, pk: int) -> HttpResponse:
+    """The print layout as one self-contained HTML file."""
+    report = get_report_for(request.user, pk)
+    return attachment(pdf.render_html(report).encode(), report.filename("html"))
+
+
+@login_required
+@require_GET
+def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_report_for(request.user, pk)
+    blank = request.GET.get("blank") == "1"
+    body = xlsx.workbook_bytes(report.document(), blank=blank)
+    name = report.filename("xlsx")
+    if blank:
+        name = name.removesuffix(".xlsx") + "（空白模板）.xlsx"
+    return attachment(body, name)
+
+
+@login_required
+@require_GET
+def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_report_for(request.user, pk)
+    return attachment(word.document_bytes(report.document()), report.filename("docx"))
+
+
+@login_required
+@require_POST
+def report_upload_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_report_for(request.user, pk)
+    if not report.can_edit(request.user):
+        raise PermissionDenied(report.locked_reason() or "您没有修改本报告的权限。")
+    form = WorkbookUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for error in form.errors.get("file", []):
+            messages.error(request, f"未导入：{error}")
+        return redirect(report)
+    upload = form.cleaned_data["file"]
+    try:
+        result = import_bytes(
+            upload.read(), upload.name, request.user, target=report, allowed=("xlsx",)
+        )
+    except ImportRefused as refused:
+        messages.error(request, f"未导入，报告未作任何修改（{len(refused.findings)}处错误）：")
+        for finding in refused.findings[:30]:
+            messages.error(request, finding.message)
+        return redirect(report)
+    messages.success(request, "已从工作簿导入表格数据。")
+    return redirect(result.report)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_published(request: HttpRequest) -> HttpResponse:
+    """从已发布年报导入: a clerk turns their agency's published report into a draft."""
+    user = request.user
+    if not access.can_create_report(user):
+        raise PermissionDenied("只有填报人可以导入年度报告。")
+    form = PublishedUploadForm(request.POST or None, request.FILES or None)
+    context: dict = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        # Only the clerk's own agency: the agency named in the report must be theirs.
+        try:
+            result = import_bytes(
+                upload.read(), upload.name, user, agency=user.agency, allowed=("text",)
+            )
+        except ImportRefused as refused:
+            context["refused"] = refused.findings
+            return render(request, "reports/import_published.html", context, status=400)
+        context["result"] = result
+        return render(request, "reports/import_published.html", context)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "reports/import_published.html", context, status=status)

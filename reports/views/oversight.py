@@ -1,0 +1,183 @@
+"""Views of the oversight office: the home table, the roll-up and the charts.
+
+Function-based and thin: the queries live in reports.oversight. Only oversight users
+see these pages (403 for other roles); an agency outside their subtree is a 404, as
+everywhere else (``reports.models.access``).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from reports.models import Agency, Report, access
+from reports.oversight import charts, dashboard
+from reports.oversight import rollup as rollups
+from reports.oversight.xlsx import rollup_workbook, table_workbook
+from reports.printing import pdf
+from reports.printing import render as rendering
+from reports.spec import schema
+from reports.views.downloads import attachment
+
+
+def _scope_of(user: Any) -> Agency:
+    """The agency whose subtree an oversight user follows."""
+    scope = access.oversight_scope(user)
+    if scope is None:
+        raise PermissionDenied("只有主管部门的用户可以查看本页面。")
+    return scope
+
+
+def _default_year() -> int:
+    return date.today().year - 1
+
+
+def _year_choices(selected: int) -> list[int]:
+    latest = max(date.today().year, selected)
+    return list(range(latest, min(2021, selected) - 1, -1))
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    scope = _scope_of(request.user)
+    today = date.today()
+    filters = dashboard.Filters.from_query(request.GET, _default_year())
+    within = _within(scope, filters)
+    rows = dashboard.filtered_rows(scope, filters, today, within)
+    page = Paginator(rows, dashboard.PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page:
+        row.status_label = dashboard.STATUS_LABELS[row.status]
+        row.lateness_label = dashboard.LATENESS_LABELS[row.lateness]
+    summary = dashboard.summary(scope, filters.year, today)
+    context = {
+        "scope": scope,
+        "filters": filters,
+        "page": page,
+        "summary": summary,
+        "years": _year_choices(filters.year),
+        "status_choices": dashboard.STATUS_CHOICES,
+        "status_labels": dashboard.STATUS_LABELS,
+        "lateness_labels": dashboard.LATENESS_LABELS,
+        "sort_links": _sort_links(filters),
+        "regions": dashboard.regions(scope).only("pk", "name"),
+        "status_chart": charts.status_distribution(summary.statuses()),
+        "region_chart": charts.region_by_agency(scope.path, filters.year),
+        "jan31": date(filters.year + 1, 1, 31),
+    }
+    return render(request, "oversight/home.html", context)
+
+
+def _within(scope: Agency, filters: dashboard.Filters) -> Agency | None:
+    """The sub-region filter's agency; 404 for one outside the user's subtree."""
+    if filters.within is None:
+        return None
+    return get_object_or_404(dashboard.agencies_beneath(scope), pk=filters.within)
+
+
+def _sort_links(filters: dashboard.Filters) -> list[tuple[str, str, str, str]]:
+    """Column headers: a click sorts by the column, a second click reverses."""
+    links = []
+    for key, label in dashboard.SORTS.items():
+        current = key == filters.sort
+        descending = current and not filters.descending
+        query = filters.query(sort=("-" if descending else "") + key, page="")
+        arrow = (" ▼" if filters.descending else " ▲") if current else ""
+        links.append((key, label, query, arrow))
+    return links
+
+
+@login_required
+@require_GET
+def home_xlsx(request: HttpRequest) -> HttpResponse:
+    scope = _scope_of(request.user)
+    filters = dashboard.Filters.from_query(request.GET, _default_year())
+    rows = dashboard.filtered_rows(scope, filters, date.today(), _within(scope, filters))
+    header, data = dashboard.export_rows(rows, filters.year)
+    title = f"{scope.name}{filters.year}年度政府信息公开工作年度报告进度"
+    body = table_workbook(f"{filters.year}年度报告进度", header, data)
+    return attachment(body, f"{title}.xlsx")
+
+
+# The page lists the first agencies only; the exports list them all.
+PAGE_LIST_LIMIT = 100
+
+
+def _rollup_for(request: HttpRequest, limit: int | None = None) -> rollups.Rollup:
+    scope = _scope_of(request.user)
+    parent = scope
+    if request.GET.get("parent"):
+        try:
+            pk = int(request.GET["parent"])
+        except ValueError:
+            raise Http404("no such agency") from None
+        parent = get_object_or_404(scope.subtree(), pk=pk)
+    year = dashboard.Filters.from_query(request.GET, _default_year()).year
+    return rollups.compute(year, parent, limit=limit)
+
+
+@login_required
+@require_GET
+def rollup(request: HttpRequest) -> HttpResponse:
+    result = _rollup_for(request, limit=PAGE_LIST_LIMIT)
+    sections = [
+        (s.heading, rendering.build_table(s.key, result.figures))
+        for s in schema.SECTIONS
+        if s.key in schema.NOTE_KEYS
+    ]
+    scope = _scope_of(request.user)
+    context = {
+        "rollup": result,
+        "sections": sections,
+        "years": _year_choices(result.year),
+        "parents": scope.subtree().filter(children__isnull=False).distinct().order_by("path"),
+        "status_counts": [
+            (dashboard.STATUS_LABELS[key], count) for key, count in result.status_counts.items()
+        ],
+        "included": [
+            (i["agency"], dashboard.STATUS_LABELS[i["status"]], i["report_id"])
+            for i in result.included
+        ],
+    }
+    return render(request, "oversight/rollup.html", context)
+
+
+@login_required
+@require_GET
+def rollup_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in ("xlsx", "json", "pdf"):
+        raise Http404("unknown format")
+    result = _rollup_for(request)
+    name = f"{result.title}.{fmt}"
+    if fmt == "xlsx":
+        return attachment(rollup_workbook(result), name)
+    if fmt == "json":
+        body = json.dumps(result.as_json(), ensure_ascii=False, indent=1).encode()
+        return attachment(body, name)
+    return attachment(pdf.document_pdf(result.document()), name)
+
+
+@login_required
+@require_GET
+def agency_charts(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = get_object_or_404(access.agencies_visible_to(request.user), pk=pk)
+    chart = charts.agency_outcomes_by_year(agency.pk)
+    reports = (
+        Report.objects.current()
+        .filter(agency=agency)
+        .order_by("-year")
+        .only("pk", "year", "title", "status", "revision")
+    )
+    return render(
+        request,
+        "oversight/agency.html",
+        {"agency": agency, "chart": chart, "reports": reports},
+    )

@@ -1,0 +1,245 @@
+"""The signed-in pages of reports: the inbox, the list, the report page and the section
+editor. Function-based, control flow written out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from reports.io.forms import GeneralSectionFormSet, InfoForm, NewReportForm, page_form_class
+from reports.io.newyear import start_report
+from reports.models import EventKind, Report, access, history
+from reports.models.workflow import warning_key
+from reports.oversight.inbox import inbox_for
+from reports.printing import render as rendering
+from reports.spec import numbers, schema
+
+LIST_PAGE_SIZE = 50
+
+
+def get_report_for(user: Any, pk: int) -> Report:
+    """The report if ``user`` may see it; 404 otherwise, so that outsiders cannot even
+    learn that it exists."""
+    queryset = Report.objects.visible_to(user).select_related("agency")
+    return get_object_or_404(queryset, pk=pk)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Each user's inbox; visitors who are not logged in get the public site."""
+    if not request.user.is_authenticated:
+        return redirect("public:list")
+    context = inbox_for(request.user, timezone.localdate())
+    return render(request, "reports/home.html", context)
+
+
+@login_required
+@require_GET
+def report_list(request: HttpRequest) -> HttpResponse:
+    form = None
+    if access.can_create_report(request.user):
+        form = NewReportForm(agency=request.user.agency)
+    return render(request, "reports/report_list.html", _list_context(request, form))
+
+
+def _list_context(request: HttpRequest, form: NewReportForm | None) -> dict:
+    """One page of the reports the user may see: an oversight office over thousands of
+    agencies must not receive every report (and every cell column) at once."""
+    reports = (
+        Report.objects.visible_to(request.user)
+        .with_return_comment()
+        .select_related("agency")
+        .only("pk", "year", "title", "status", "revision", "updated_at", "agency__name")
+        .order_by("-year", "agency__name", "-revision", "pk")
+    )
+    page = Paginator(reports, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return {"reports": page, "page": page, "form": form}
+
+
+@login_required
+@require_POST
+def report_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not access.can_create_report(user):
+        raise PermissionDenied("只有填报人可以新建年度报告。")
+    form = NewReportForm(request.POST, agency=user.agency)
+    if not form.is_valid():
+        return render(request, "reports/report_list.html", _list_context(request, form), status=400)
+    report = start_report(user.agency, form.cleaned_data["year"], created_by=user)
+    messages.success(request, f"已新建{report.title}。")
+    if report.prefilled:  # type: ignore[attr-defined]
+        prefilled = report.prefilled  # type: ignore[attr-defined]
+        messages.info(request, prefilled[0] + "、".join(prefilled[1:]) + "。")
+    return redirect("reports:section", pk=report.pk, section="info")
+
+
+@login_required
+@require_GET
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_report_for(request.user, pk)
+    return render(request, "reports/report_detail.html", detail_context(report, request.user))
+
+
+def detail_context(
+    report: Report, user: Any, explanations: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """What the report page shows: the checks, the actions this user may take, the
+    warnings to explain (with what was typed, when a submission is shown again), the
+    last submission's explanations, the event log, the per-field history and the
+    other revisions."""
+    findings = report.findings()
+    explanations = explanations or {}
+    warnings = [
+        (warning_key(f), f, explanations.get(warning_key(f), ""))
+        for f in findings
+        if f.severity == "warning"
+    ]
+    # One query for the log, the last submission and the return comment.
+    events = list(report.events.select_related("actor"))
+    submissions = [e for e in events if e.kind == EventKind.SUBMIT]
+    return {
+        "report": report,
+        "findings": findings,
+        "pages": schema.EDIT_PAGES,
+        "can_edit": report.can_edit(user),
+        "can_submit": report.can_submit(user),
+        "can_review": report.can_review(user),
+        "can_publish": report.can_publish(user),
+        "can_start_revision": report.can_start_revision(user),
+        "can_send_for_correction": report.can_send_for_correction(user),
+        "submit_errors": [f for f in findings if f.severity == "error"],
+        "submit_warnings": warnings,
+        "last_submit": submissions[-1] if submissions else None,
+        "return_comment": report.return_comment(events),
+        "events": events,
+        "field_history": history.field_history(report),
+        # Only what the list of revisions shows: a report row carries ~170 cell columns.
+        "revisions": Report.objects.filter(agency_id=report.agency_id, year=report.year)
+        .exclude(pk=report.pk)
+        .only("pk", "revision", "status", "published_on")
+        .order_by("revision"),
+    }
+
+
+@login_required
+@require_GET
+def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_report_for(request.user, pk)
+    return render(
+        request,
+        "reports/report_preview.html",
+        {"report": report, "rendered": rendering.render_document(report.document())},
+    )
+
+
+def _section_form(report: Report, section: str, data: Any = None) -> Any:
+    if section == "info":
+        return InfoForm(data, instance=report)
+    if section == "general":
+        return GeneralSectionFormSet(data, instance=report, prefix="general")
+    return page_form_class(section)(data, instance=report)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    if section not in schema.EDIT_PAGE_KEYS:
+        raise Http404("no such section")
+    report = get_report_for(request.user, pk)
+    can_edit = report.can_edit(request.user)
+
+    conflict = None
+    version = report.version
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(report.locked_reason() or "您没有修改本报告的权限。")
+        base_version = history.parse_version(request.POST.get("version"))
+        with transaction.atomic():
+            # Lock the row: two saves of the same report are checked one after the other.
+            report = Report.objects.select_for_update().select_related("agency").get(pk=pk)
+            can_edit = report.can_edit(request.user)
+            if not can_edit:
+                raise PermissionDenied(report.locked_reason())
+            # Compared before the form is validated: validating copies the input onto
+            # the instance.
+            conflict = history.conflicts(report, base_version, section)
+            form = _section_form(report, section, request.POST)
+            if conflict is None and form.is_valid():
+                form.save()
+                if section == "general":
+                    # The formset saves sub-sections only; the report was changed too.
+                    report.save(update_fields=["updated_at"])
+                messages.success(request, "已保存。")
+                return redirect(reverse("reports:section", args=[report.pk, section]))
+        if conflict is not None:
+            # A second save of the same input, seen the changes, goes through.
+            version = report.version
+            status = 409
+        else:
+            version = base_version if base_version is not None else report.version
+            status = 400
+    else:
+        form = _section_form(report, section)
+        status = 200
+
+    if not can_edit:
+        _disable(form)
+    findings = [f for f in report.findings() if f.edit_section == section]
+    context = {
+        "report": report,
+        "section": section,
+        "section_title": dict(schema.EDIT_PAGES)[section],
+        "pages": schema.EDIT_PAGES,
+        "form": form,
+        "findings": findings,
+        "can_edit": can_edit,
+        "version": version,
+        "conflict": conflict,
+    }
+    if section in schema.NOTE_KEYS:
+        context["table"] = rendering.build_table(section, report.figures(), form, findings)
+        context["table_config"] = table_config()
+        context["balance_columns"] = schema.APPLICATION_COLUMNS
+    return render(request, "reports/section.html", context, status=status)
+
+
+def _disable(form: Any) -> None:
+    forms_ = getattr(form, "forms", None)
+    for f in [form] if forms_ is None else forms_:
+        for field in f.fields.values():
+            field.disabled = True
+
+
+def _key(c: schema.Cell) -> str:
+    return f"{c.table}:{c.row}:{c.col or ''}"
+
+
+def table_config() -> dict[str, Any]:
+    """What the live checks of the editing page need, from the template definition and
+    the number rules: every cell's kind, every sum, the R1 balance and how a typed
+    number is read. The script holds no rule of its own."""
+    return {
+        "kinds": {_key(c): c.kind for c in schema.STORED_CELLS},
+        "sums": [
+            {"total": _key(s.total), "parts": [_key(p) for p in s.parts]} for s in schema.SUMS
+        ],
+        "balance": {
+            col.key: {
+                "in": [_key(schema.cell("applications", r, col.key)) for r in schema.BALANCE_IN],
+                "out": [_key(schema.cell("applications", r, col.key)) for r in schema.BALANCE_OUT],
+                "label": col.label,
+            }
+            for col in schema.APPLICATION_COLUMNS
+        },
+        "numbers": numbers.client_rules(),
+    }
