@@ -26,12 +26,17 @@ test: deps system-run system-test lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(MAKE) pytest
 
+# pytest-xdist spreads the suite over every CPU; PYTEST_ARGS="-n0 -k rules" runs a part.
 pytest:
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Style, types (mypy with django-stubs over reports/ and goireport/) and the one-way
+# dependencies of reports/ (import-linter's contracts in pyproject.toml).
 lint: deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 deps: $(VENV)/.installed
 

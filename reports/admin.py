@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from import_export.admin import ImportExportModelAdmin
@@ -22,7 +24,7 @@ class AgencyAdmin(ImportExportModelAdmin):
         return "　" * max(depth, 0) + obj.name
 
 
-AGENCY_FIELDSET = ("所属机关与角色", {"fields": ("agency", "role")})
+AGENCY_FIELDSET: Any = ("所属机关与角色", {"fields": ("agency", "role")})
 
 
 @admin.register(User)
@@ -32,7 +34,7 @@ class UserAdmin(ImportExportModelAdmin, BaseUserAdmin):
     list_display = ["username", "first_name", "agency", "role", "is_staff", "is_active"]
     list_filter = ["role", "is_staff", "is_active"]
     autocomplete_fields = ["agency"]
-    fieldsets = (*BaseUserAdmin.fieldsets, AGENCY_FIELDSET)
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), AGENCY_FIELDSET)
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, AGENCY_FIELDSET)
 
 
@@ -56,7 +58,7 @@ class ReportEventInline(admin.TabularInline):
     model = ReportEvent
     extra = 0
     fields = ["at", "actor", "kind", "from_status", "to_status", "comment"]
-    readonly_fields = fields
+    readonly_fields = ["at", "actor", "kind", "from_status", "to_status", "comment"]
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

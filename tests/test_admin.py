@@ -1,6 +1,5 @@
 """The Django admin manages agencies (a tree) and users with their agency and role."""
 
-
 import pytest
 from django.urls import reverse
 

@@ -216,9 +216,7 @@ def test_a_submitted_report_cannot_be_published(alice, bob):
     assert Report.objects.get(pk=report.pk).published_on is None
 
 
-def test_publishing_announces_itself_once_committed(
-    alice, bob, django_capture_on_commit_callbacks
-):
+def test_publishing_announces_itself_once_committed(alice, bob, django_capture_on_commit_callbacks):
     from reports.models.workflow import report_published
 
     seen = []

@@ -16,6 +16,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -243,7 +244,7 @@ def build_tree(root_name: str, n: int, rng: random.Random) -> list[Agency]:
 def _bulk_with_paths(agencies: list[Agency], parent_path: str | None) -> None:
     Agency.objects.bulk_create(agencies, batch_size=1000)
     for a in agencies:
-        a.path = f"{parent_path if parent_path else a.parent.path}{a.pk}/"
+        a.path = f"{parent_path or a.parent.path}{a.pk}/"  # type: ignore[union-attr]
     Agency.objects.bulk_update(agencies, ["path"], batch_size=1000)
 
 
@@ -402,12 +403,12 @@ def _year(
                 fig.put(figures, c, None)  # not filled in yet: R5
             fig.derive_totals(figures)
         published_on = _publication(rng, agency, year) if status == Status.PUBLISHED else None
-        doc = {
+        doc: dict[str, Any] = {
             "agency": agency.name,
             "year": year,
             "title": schema.title_for(agency.name, year),
             **figures,
-            "sections": {"opening": "", **dict.fromkeys(schema.NOTE_KEYS.values(), ""), **text},
+            "sections": {**schema.empty_sections(), **text},
             "signature": {"agency": agency.name, "date": published_on},
             "published_on": published_on,
             "is_government": agency.is_government,

@@ -12,7 +12,12 @@ from reports.io.imports import MAX_UPLOAD_BYTES
 from reports.models import Agency, GeneralSection, Report
 from reports.spec import schema
 from reports.spec.numbers import NumberError, format_fee, parse_count, parse_fee
-from reports.spec.text import normalise_text, validate_plain_text
+from reports.spec.text import PLAIN_TEXT_MESSAGE, has_markup, normalise_text
+
+
+def validate_plain_text(value: str) -> None:
+    if has_markup(value):
+        raise ValidationError(PLAIN_TEXT_MESSAGE, code="markup")
 
 
 class CellField(forms.CharField):
@@ -80,7 +85,7 @@ class ReportSectionForm(forms.ModelForm):
         fields: list[str] = []
 
 
-def page_form_class(page: str) -> type[ReportSectionForm]:
+def page_form_class(page: str) -> type[forms.ModelForm]:
     """The form of a table or text page: the ``Report`` columns it writes."""
     return forms.modelform_factory(
         Report,

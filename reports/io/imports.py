@@ -181,10 +181,12 @@ def import_bytes(
 
 def _keep_narrative(raw: dict) -> None:
     """A workbook carries the tables only: the narrative of the report it updates stays."""
+    if not isinstance(raw.get("agency"), str) or not isinstance(raw.get("year"), int):
+        return  # the codec names what is wrong
     existing = (
         Report.objects.current()
         .select_related("agency")
-        .filter(agency__name=raw.get("agency"), year=raw.get("year"))
+        .filter(agency__name=raw["agency"], year=raw["year"])
         .first()
     )
     if existing is not None:

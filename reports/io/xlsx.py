@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.io.errors import ImportRefused
@@ -102,7 +103,7 @@ def build_workbook(doc: dict, blank: bool = False) -> Workbook:
     """The workbook of a report's document; ``blank`` leaves the input cells empty."""
     figures = fig.empty() if blank else doc
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])
     keys = wb.create_sheet(KEY_SHEET)
     keys.append(["key", "value", "sheet", "cell"])
     keys.append(["format", FORMAT_VERSION, "", ""])
@@ -173,7 +174,7 @@ def build_workbook(doc: dict, blank: bool = False) -> Workbook:
 # Column widths in character units; the matrix's label columns need room.
 COLUMN_WIDTHS: dict[str, list[float]] = {
     "active_disclosure": [24, 18, 18, 18],
-    "applications": [8, 10, 40] + [10] * 7,
+    "applications": [8, 10, 40, *[10] * 7],
     "review_litigation": [9] * 15,
 }
 
@@ -197,7 +198,7 @@ def _size(ws: Worksheet, table: str, rendered: render.Table, first_row: int) -> 
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_title_rows = (
         f"{first_row}:{first_row + len(rendered.header) - 1}" if rendered.header else None
     )

@@ -59,8 +59,12 @@ def _report_saved(
     refresh_with_next_year(instance)
 
 
-def _section_changed(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    if raw:
+def _section_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    # A deletion that did not start from this sub-section (a report deleted with its
+    # sub-sections, an import replacing them all) is a bulk write that recounts once
+    # itself when it is done, or leaves nothing to count.
+    origin = kwargs.get("origin", instance)
+    if raw or origin is not instance:
         return
     report_model = sender._meta.get_field("report").related_model
     report = report_model.objects.filter(pk=instance.report_id).select_related("agency").first()

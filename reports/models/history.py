@@ -39,8 +39,8 @@ class HistoryEntry:
     changes: list[Change] = field(default_factory=list)
 
 
-def _label(name: str) -> str:
-    return str(Report._meta.get_field(name).verbose_name)
+def _label(name: str, model: Any = Report) -> str:
+    return str(getattr(model._meta.get_field(name), "verbose_name", name))
 
 
 def _show(value) -> str:
@@ -112,7 +112,7 @@ def field_history(report: Report) -> list[HistoryEntry]:
             delta = record.diff_against(before, included_fields=["heading", "body", "position"])
             changes = [
                 Change(
-                    f"{heading} · {GeneralSection._meta.get_field(c.field).verbose_name}",
+                    f"{heading} · {_label(c.field, GeneralSection)}",
                     _show(c.old),
                     _show(c.new),
                 )

@@ -15,7 +15,7 @@ the newest revision, and every figure that sums, counts or lists reports reads
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -149,6 +149,8 @@ class Report(WorkflowMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ReportQuerySet.as_manager()
+    if TYPE_CHECKING:
+        history: Any  # django-simple-history's manager, added by register_history
 
     class Meta:
         verbose_name = "年度报告"
@@ -343,6 +345,8 @@ class GeneralSection(models.Model):
     position = models.PositiveSmallIntegerField("顺序", default=0)
     heading = models.CharField("小标题", max_length=200)
     body = models.TextField("正文", blank=True)
+    if TYPE_CHECKING:
+        history: Any  # django-simple-history's manager, added by register_history
 
     class Meta:
         ordering = ["position", "pk"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db import models, transaction
@@ -103,10 +103,10 @@ class WorkflowMixin:
     """The transitions of ``Report``. Every method raises ``WorkflowError`` with a
     Chinese message when the actor or the state does not allow it."""
 
-    # Provided by Report; declared for the type checker.
-    if TYPE_CHECKING:
+    if TYPE_CHECKING:  # what Report provides, for the type checker
         pk: int
         agency_id: int
+        agency: Any
         year: int
         revision: int
         status: str
@@ -115,6 +115,7 @@ class WorkflowMixin:
         is_current: bool
         events: Any
         general: Any
+        _prefetched_objects_cache: dict
 
         def findings(self) -> list[Finding]: ...
         def save(self, *args: Any, **kwargs: Any) -> None: ...
@@ -122,6 +123,9 @@ class WorkflowMixin:
         def get_status_display(self) -> str: ...
         @classmethod
         def content_fields(cls) -> tuple[str, ...]: ...
+
+    def _report(self) -> Report:
+        return cast("Report", self)
 
     # --- what the page offers --------------------------------------------------------
 
@@ -154,29 +158,29 @@ class WorkflowMixin:
         return returned[-1].comment if returned else ""  # events are oldest first
 
     def can_submit(self, user: Any) -> bool:
-        return access.can_submit(user, self)  # type: ignore[arg-type]
+        return access.can_submit(user, self._report())
 
     def can_review(self, user: Any) -> bool:
-        return access.can_review(user, self)  # type: ignore[arg-type]
+        return access.can_review(user, self._report())
 
     def can_publish(self, user: Any) -> bool:
-        return access.can_publish(user, self)  # type: ignore[arg-type]
+        return access.can_publish(user, self._report())
 
     def can_start_revision(self, user: Any) -> bool:
-        return access.can_start_revision(user, self)  # type: ignore[arg-type]
+        return access.can_start_revision(user, self._report())
 
     def can_send_for_correction(self, user: Any) -> bool:
-        return access.can_send_for_correction(user, self)  # type: ignore[arg-type]
+        return access.can_send_for_correction(user, self._report())
 
     # --- transitions --------------------------------------------------------------
 
     def _lock(self) -> None:
         """Lock the row and re-read it, so that two transitions cannot interleave and
         the checks judge what is stored now, not what this instance was loaded with."""
-        type(self).objects.select_for_update().filter(pk=self.pk).exists()  # type: ignore[attr-defined]
+        type(self._report()).objects.select_for_update().filter(pk=self.pk).exists()
         self.refresh_from_db()
         # The sub-sections may have been prefetched or cached before the lock.
-        self._prefetched_objects_cache: dict = {}
+        self._prefetched_objects_cache = {}
 
     def _move(
         self, actor: Any, kind: str, to_status: str, comment: str = "", explanations: Any = ()
@@ -186,7 +190,7 @@ class WorkflowMixin:
         # Only the workflow columns: content is never written by a transition.
         self.save(update_fields=["status", "published_on", "first_published_on"])
         ReportEvent.objects.create(
-            report=self,
+            report=self._report(),
             kind=kind,
             actor=actor,
             from_status=from_status,
@@ -201,7 +205,7 @@ class WorkflowMixin:
         explanations = explanations or {}
         with transaction.atomic():
             self._lock()
-            if not access.is_clerk_of(user, self):  # type: ignore[arg-type]
+            if not access.is_clerk_of(user, self._report()):
                 raise WorkflowError("只有本机关的填报人可以提交审核。", forbidden=True)
             if self.status not in EDITABLE_STATUSES:
                 raise WorkflowError(
@@ -235,7 +239,7 @@ class WorkflowMixin:
         """待审核 → 已审核, by a reviewer of the agency who did not submit it."""
         with transaction.atomic():
             self._lock()
-            if not access.is_reviewer_of(user, self):  # type: ignore[arg-type]
+            if not access.is_reviewer_of(user, self._report()):
                 raise WorkflowError("只有本机关的审核人可以审核。", forbidden=True)
             if self.status != Status.SUBMITTED:
                 raise WorkflowError(
@@ -256,7 +260,7 @@ class WorkflowMixin:
         comment = (comment or "").strip()
         with transaction.atomic():
             self._lock()
-            if not access.is_reviewer_of(user, self):  # type: ignore[arg-type]
+            if not access.is_reviewer_of(user, self._report()):
                 raise WorkflowError("只有本机关的审核人可以退回报告。", forbidden=True)
             if self.status != Status.SUBMITTED:
                 raise WorkflowError(
@@ -271,7 +275,7 @@ class WorkflowMixin:
         (and, for the first version, the date the agency's report first came out)."""
         with transaction.atomic():
             self._lock()
-            if not access.is_reviewer_of(user, self):  # type: ignore[arg-type]
+            if not access.is_reviewer_of(user, self._report()):
                 raise WorkflowError("只有本机关的审核人可以发布报告。", forbidden=True)
             if self.status != Status.APPROVED:
                 raise WorkflowError(
@@ -288,7 +292,7 @@ class WorkflowMixin:
         version untouched."""
         with transaction.atomic():
             self._lock()
-            if not access.is_clerk_of(user, self):  # type: ignore[arg-type]
+            if not access.is_clerk_of(user, self._report()):
                 raise WorkflowError("只有本机关的填报人可以发起修订。", forbidden=True)
             return self._new_revision(user, EventKind.REVISE, Status.DRAFT, "")
 
@@ -298,7 +302,7 @@ class WorkflowMixin:
         comment = (comment or "").strip()
         with transaction.atomic():
             self._lock()
-            if not access.oversees(user, self.agency):  # type: ignore[attr-defined]
+            if not access.oversees(user, self.agency):
                 raise WorkflowError(
                     "只有上级主管部门可以退回已发布的报告要求更正。", forbidden=True
                 )
@@ -327,9 +331,9 @@ class WorkflowMixin:
         one revision higher, which becomes the current report of the agency and year.
         Nothing derived is copied: the counts are computed afresh and the revision gets
         its own PDF when it is published."""
-        model = type(self)
+        model = type(self._report())
         section_model = self.general.model
-        model.objects.filter(pk=self.pk).update(is_current=False)  # type: ignore[attr-defined]
+        model.objects.filter(pk=self.pk).update(is_current=False)
         self.is_current = False
         copy = model(
             **{name: getattr(self, name) for name in model.content_fields()},
@@ -352,4 +356,4 @@ class WorkflowMixin:
         )
         # The sub-sections were bulk-created after the save: count again with them.
         counts.refresh_with_next_year(copy)
-        return copy  # type: ignore[return-value]
+        return copy

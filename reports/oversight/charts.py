@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import F, IntegerField
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -130,7 +131,7 @@ class StackedColumns:
         for i, column in enumerate(self.columns):
             column.x = self.left + self.gap / 2 + i * (self.column_width + self.gap)
             column.centre = column.x + self.column_width / 2
-            y = base
+            y: float = base
             for s in column.segments:
                 s.height = round(self.plot_height * s.value / scale, 1)
                 y -= s.height
@@ -199,11 +200,14 @@ def agency_outcomes_by_year(agency_id: int, last: int = 6) -> StackedColumns:
     )
 
 
-def new_received_total():
-    expression = None
-    for f in _row_total_fields("new_received"):
-        term = Coalesce(F(f), 0, output_field=IntegerField())
-        expression = term if expression is None else expression + term
+def new_received_total() -> Combinable:
+    """本年新收 over the six applicant columns, blank as 0, as SQL."""
+    terms = [
+        Coalesce(F(f), 0, output_field=IntegerField()) for f in _row_total_fields("new_received")
+    ]
+    expression: Combinable = terms[0]
+    for term in terms[1:]:
+        expression = expression + term
     return expression
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import (
@@ -19,7 +20,6 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
-    Expression,
     F,
     FilteredRelation,
     IntegerField,
@@ -61,7 +61,7 @@ SORTS: dict[str, str] = {
 PAGE_SIZE = 50
 
 
-def submitted_on(prefix: str = "") -> Expression:
+def submitted_on(prefix: str = "") -> Subquery:
     """The date a report was last submitted for review, from the workflow's event log.
 
     ``prefix`` is the path from the queried model to the report (``"yr__"`` on the
@@ -106,7 +106,7 @@ def agencies_beneath(scope: Agency) -> QuerySet[Agency]:
     return Agency.objects.filter(path__startswith=scope.path).exclude(pk=scope.pk)
 
 
-def base_rows(scope: Agency, year: int, today: date) -> QuerySet[Agency]:
+def base_rows(scope: Agency, year: int, today: date) -> QuerySet[Any]:
     """Every agency beneath ``scope``, annotated with the current revision of its report
     of ``year``."""
     status_rank = Case(
@@ -195,7 +195,7 @@ _ORDER_FIELDS = {
 
 def filtered_rows(
     scope: Agency, filters: Filters, today: date, within: Agency | None = None
-) -> QuerySet[Agency]:
+) -> QuerySet[Any]:
     """The table's rows; ``within`` (an agency beneath ``scope``) narrows them to its
     subtree, e.g. one district of a city."""
     rows = base_rows(scope, filters.year, today)
@@ -259,7 +259,7 @@ def summary(scope: Agency, year: int, today: date) -> Summary:
     )
 
 
-def export_rows(rows: QuerySet[Agency], year: int) -> tuple[list[str], list[list]]:
+def export_rows(rows: QuerySet[Any], year: int) -> tuple[list[str], list[list]]:
     """The table as the XLSX has it: header and rows (one query, all rows)."""
     header = [
         "机关",

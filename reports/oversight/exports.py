@@ -117,7 +117,7 @@ def run_export_job(job_id: int) -> None:
         if n % PROGRESS_EVERY == 0 or n == len(reports):
             ExportJob.objects.filter(pk=job.pk).update(progress=n)
 
-    build, extension = BUILDERS[job.kind]
+    build, extension = BUILDERS[JobKind(job.kind)]
     try:
         content = build(reports, progress)
     except Exception as exc:  # the job records the failure instead of vanishing

@@ -63,7 +63,7 @@ def oversight_dues(user: Any, today: date) -> list[AgencyDue]:
         if today < deadline - DEADLINE_WARNING:
             continue
         report = current.get(agency.pk)
-        published = report.first_published if report is not None else None
+        published = getattr(report, "first_published", None)
         # As seen on ``today``: a publication after it has not happened yet.
         if published is not None and published > today:
             published = None

@@ -11,6 +11,7 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.models.states import Progress
@@ -32,7 +33,7 @@ def write_table(ws: Worksheet, table: render.Table, top: int) -> int:
         target = ws.cell(row=r, column=c)
         item = p.item
         if isinstance(item, render.ValueCell):
-            target.value = item.value
+            target.value = item.value  # type: ignore[assignment]  # an int or a Decimal
             target.alignment = _CENTRE
             if item.cell.kind == "fee":
                 target.number_format = "0.000000"
@@ -56,7 +57,7 @@ def write_table(ws: Worksheet, table: render.Table, top: int) -> int:
 
 def rollup_workbook(rollup: Rollup) -> bytes:
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = "汇总"
     ws.cell(row=1, column=1, value=rollup.title).font = Font(bold=True, size=14)
     ws.cell(
@@ -76,7 +77,7 @@ def rollup_workbook(rollup: Rollup) -> bytes:
     # Printed on A4 landscape, one page wide, as the matrix is in published reports.
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
 
@@ -106,7 +107,7 @@ def rollup_workbook(rollup: Rollup) -> bytes:
 
 def table_workbook(title: str, header: list[str], rows: list[list]) -> bytes:
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = title[:31]
     ws.append(header)
     for cell in ws[1]:

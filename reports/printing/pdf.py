@@ -49,7 +49,7 @@ def allowed_roots() -> list[Path]:
     font subset cache."""
     roots = [fonts.cache_dir()]
     for entry in settings.STATICFILES_DIRS:
-        roots.append(Path(entry[1] if isinstance(entry, tuple) else entry))
+        roots.append(Path(str(entry[1] if isinstance(entry, tuple) else entry)))
     if settings.STATIC_ROOT:
         roots.append(Path(settings.STATIC_ROOT))
     return [r.resolve() for r in roots]
@@ -82,6 +82,7 @@ def safe_fetcher() -> SafeFetcher:
 @cache
 def print_css() -> str:
     path = finders.find(PRINT_CSS)
+    assert isinstance(path, str), f"{PRINT_CSS} is missing from the static files"
     return Path(path).read_text(encoding="utf-8")
 
 

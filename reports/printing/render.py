@@ -41,7 +41,7 @@ class ValueCell:
         if self.value is None:
             return ""
         if isinstance(self.value, Decimal):
-            return format_fee(self.value)
+            return format_fee(self.value) or ""
         return str(self.value)
 
     @property

@@ -90,13 +90,14 @@ def _page_number(paragraph, align) -> None:
     _font(paragraph.add_run("— "), "宋体", PAGE_NUMBER_PT)
     run = paragraph.add_run()
     _font(run, "宋体", PAGE_NUMBER_PT)
-    for kind, text in (
-        ("begin", None),
-        (None, " PAGE "),
-        ("separate", None),
-        (None, "1"),
-        ("end", None),
-    ):
+    parts: tuple[tuple[str, str], ...] = (
+        ("begin", ""),
+        ("", " PAGE "),
+        ("separate", ""),
+        ("", "1"),
+        ("end", ""),
+    )
+    for kind, text in parts:
         if kind:
             element = OxmlElement("w:fldChar")
             element.set(qn("w:fldCharType"), kind)

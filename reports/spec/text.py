@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from django.core.exceptions import ValidationError
-
 # A tag opener such as <p, </div, <!--, <?xml. Chinese book-title marks 《》 and a
 # lone "<" in "a < b" are not markup.
 _TAG = re.compile(r"<\s*[/!?]?\s*[A-Za-z!?]")
@@ -15,11 +13,6 @@ PLAIN_TEXT_MESSAGE = "请填写纯文本，不接受HTML标记（如 <p>、<img>
 
 def has_markup(text: str) -> bool:
     return bool(_TAG.search(text or ""))
-
-
-def validate_plain_text(value: str) -> None:
-    if has_markup(value):
-        raise ValidationError(PLAIN_TEXT_MESSAGE, code="markup")
 
 
 def normalise_text(value: str) -> str:

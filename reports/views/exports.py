@@ -8,14 +8,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reports.models import Agency, ExportJob, JobKind, JobStatus, access
 from reports.oversight.exports import start_job
-from reports.views.downloads import attachment
+from reports.views.http import AuthedRequest, attachment
 
 
 class ExportForm(forms.Form):
@@ -25,14 +25,16 @@ class ExportForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = access.agencies_visible_to(user)
+        agency = self.fields["agency"]
+        assert isinstance(agency, forms.ModelChoiceField)
+        agency.queryset = access.agencies_visible_to(user)
         if user.agency_id:
             self.fields["agency"].initial = user.agency_id
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def exports(request: HttpRequest) -> HttpResponse:
+def exports(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if not access.can_export_region(user):
         raise PermissionDenied("只有主管部门可以汇总导出。")
@@ -53,14 +55,14 @@ def _job_for(user, pk: int) -> ExportJob:
 
 @login_required
 @require_GET
-def export_job(request: HttpRequest, pk: int) -> HttpResponse:
+def export_job(request: AuthedRequest, pk: int) -> HttpResponse:
     job = _job_for(request.user, pk)
     return render(request, "reports/export_job.html", {"job": job})
 
 
 @login_required
 @require_GET
-def export_job_status(request: HttpRequest, pk: int) -> JsonResponse:
+def export_job_status(request: AuthedRequest, pk: int) -> JsonResponse:
     job = _job_for(request.user, pk)
     return JsonResponse(
         {
@@ -79,6 +81,6 @@ def export_job_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_GET
-def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+def export_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
     job = get_object_or_404(ExportJob.objects.for_user(request.user), pk=pk, status=JobStatus.DONE)
-    return attachment(bytes(job.content), job.filename)
+    return attachment(bytes(job.content or b""), job.filename)

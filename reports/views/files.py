@@ -8,7 +8,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,13 +18,13 @@ from reports.io.forms import PublishedUploadForm, WorkbookUploadForm
 from reports.io.imports import import_bytes
 from reports.models import access
 from reports.printing import pdf, word
-from reports.views.downloads import attachment
+from reports.views.http import AuthedRequest, attachment
 from reports.views.reports import get_report_for
 
 
 @login_required
 @require_GET
-def report_json(request: HttpRequest, pk: int) -> HttpResponse:
+def report_json(request: AuthedRequest, pk: int) -> HttpResponseBase:
     report = get_report_for(request.user, pk)
     body = json.dumps(codec.to_json(report.document()), ensure_ascii=False, indent=1)
     return attachment(body.encode(), report.filename("json"))
@@ -32,7 +32,7 @@ def report_json(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def report_pdf(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """The report in the official print layout as PDF. A published report serves the
     PDF stored when it was published; any other is rendered now."""
     report = get_report_for(request.user, pk)
@@ -41,7 +41,7 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_html(request: HttpRequest, pk: int) -> HttpResponse:
+def report_html(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """The print layout as one self-contained HTML file."""
     report = get_report_for(request.user, pk)
     return attachment(pdf.render_html(report).encode(), report.filename("html"))
@@ -49,7 +49,7 @@ def report_html(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def report_xlsx(request: AuthedRequest, pk: int) -> HttpResponseBase:
     report = get_report_for(request.user, pk)
     blank = request.GET.get("blank") == "1"
     body = xlsx.workbook_bytes(report.document(), blank=blank)
@@ -61,14 +61,14 @@ def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
+def report_docx(request: AuthedRequest, pk: int) -> HttpResponseBase:
     report = get_report_for(request.user, pk)
     return attachment(word.document_bytes(report.document()), report.filename("docx"))
 
 
 @login_required
 @require_POST
-def report_upload_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def report_upload_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_report_for(request.user, pk)
     if not report.can_edit(request.user):
         raise PermissionDenied(report.locked_reason() or "您没有修改本报告的权限。")
@@ -93,7 +93,7 @@ def report_upload_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_published(request: HttpRequest) -> HttpResponse:
+def import_published(request: AuthedRequest) -> HttpResponse:
     """从已发布年报导入: a clerk turns their agency's published report into a draft."""
     user = request.user
     if not access.can_create_report(user):

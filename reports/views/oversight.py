@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
@@ -25,7 +25,7 @@ from reports.oversight.xlsx import rollup_workbook, table_workbook
 from reports.printing import pdf
 from reports.printing import render as rendering
 from reports.spec import schema
-from reports.views.downloads import attachment
+from reports.views.http import AuthedRequest, attachment
 
 
 def _scope_of(user: Any) -> Agency:
@@ -47,13 +47,14 @@ def _year_choices(selected: int) -> list[int]:
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     scope = _scope_of(request.user)
     today = date.today()
     filters = dashboard.Filters.from_query(request.GET, _default_year())
     within = _within(scope, filters)
     rows = dashboard.filtered_rows(scope, filters, today, within)
     page = Paginator(rows, dashboard.PAGE_SIZE).get_page(request.GET.get("page"))
+    row: Any
     for row in page:
         row.status_label = dashboard.STATUS_LABELS[row.status]
         row.lateness_label = dashboard.LATENESS_LABELS[row.lateness]
@@ -97,7 +98,7 @@ def _sort_links(filters: dashboard.Filters) -> list[tuple[str, str, str, str]]:
 
 @login_required
 @require_GET
-def home_xlsx(request: HttpRequest) -> HttpResponse:
+def home_xlsx(request: AuthedRequest) -> HttpResponseBase:
     scope = _scope_of(request.user)
     filters = dashboard.Filters.from_query(request.GET, _default_year())
     rows = dashboard.filtered_rows(scope, filters, date.today(), _within(scope, filters))
@@ -111,7 +112,7 @@ def home_xlsx(request: HttpRequest) -> HttpResponse:
 PAGE_LIST_LIMIT = 100
 
 
-def _rollup_for(request: HttpRequest, limit: int | None = None) -> rollups.Rollup:
+def _rollup_for(request: AuthedRequest, limit: int | None = None) -> rollups.Rollup:
     scope = _scope_of(request.user)
     parent = scope
     if request.GET.get("parent"):
@@ -126,7 +127,7 @@ def _rollup_for(request: HttpRequest, limit: int | None = None) -> rollups.Rollu
 
 @login_required
 @require_GET
-def rollup(request: HttpRequest) -> HttpResponse:
+def rollup(request: AuthedRequest) -> HttpResponse:
     result = _rollup_for(request, limit=PAGE_LIST_LIMIT)
     sections = [
         (s.heading, rendering.build_table(s.key, result.figures))
@@ -152,7 +153,7 @@ def rollup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def rollup_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def rollup_export(request: AuthedRequest, fmt: str) -> HttpResponseBase:
     if fmt not in ("xlsx", "json", "pdf"):
         raise Http404("unknown format")
     result = _rollup_for(request)
@@ -167,7 +168,7 @@ def rollup_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def agency_charts(request: HttpRequest, pk: int) -> HttpResponse:
+def agency_charts(request: AuthedRequest, pk: int) -> HttpResponse:
     agency = get_object_or_404(access.agencies_visible_to(request.user), pk=pk)
     chart = charts.agency_outcomes_by_year(agency.pk)
     reports = (

@@ -3,15 +3,17 @@ not published is reachable from here."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from reports.models import Agency, Report
 from reports.printing import pdf
 from reports.printing import render as rendering
-from reports.views.downloads import attachment
+from reports.views.http import attachment
 
 
 class PublicFilterForm(forms.Form):
@@ -20,14 +22,18 @@ class PublicFilterForm(forms.Form):
     )
     year = forms.TypedChoiceField(label="年度", coerce=int, required=False, empty_value=None)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         published = Report.objects.published()
-        self.fields["agency"].queryset = Agency.objects.filter(
-            pk__in=published.values("agency_id")
-        ).order_by("name")
+        agency = self.fields["agency"]
+        assert isinstance(agency, forms.ModelChoiceField)
+        agency.queryset = Agency.objects.filter(pk__in=published.values("agency_id")).order_by(
+            "name"
+        )
         years = published.order_by("-year").values_list("year", flat=True).distinct()
-        self.fields["year"].choices = [("", "全部年度")] + [(y, f"{y}年") for y in years]
+        year = self.fields["year"]
+        assert isinstance(year, forms.ChoiceField)
+        year.choices = [("", "全部年度")] + [(y, f"{y}年") for y in years]
 
 
 @require_GET
@@ -65,7 +71,7 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def public_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def public_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The PDF stored when the report was published; never re-rendered."""
     report = get_object_or_404(Report.objects.published().select_related("agency"), pk=pk)
     return attachment(pdf.report_pdf(report), report.filename("pdf"))

@@ -23,6 +23,7 @@ from reports.models.workflow import warning_key
 from reports.oversight.inbox import inbox_for
 from reports.printing import render as rendering
 from reports.spec import numbers, schema
+from reports.views.http import AuthedRequest
 
 LIST_PAGE_SIZE = 50
 
@@ -45,14 +46,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthedRequest) -> HttpResponse:
     form = None
-    if access.can_create_report(request.user):
+    if access.can_create_report(request.user) and request.user.agency is not None:
         form = NewReportForm(agency=request.user.agency)
     return render(request, "reports/report_list.html", _list_context(request, form))
 
 
-def _list_context(request: HttpRequest, form: NewReportForm | None) -> dict:
+def _list_context(request: AuthedRequest, form: NewReportForm | None) -> dict:
     """One page of the reports the user may see: an oversight office over thousands of
     agencies must not receive every report (and every cell column) at once."""
     reports = (
@@ -68,9 +69,9 @@ def _list_context(request: HttpRequest, form: NewReportForm | None) -> dict:
 
 @login_required
 @require_POST
-def report_create(request: HttpRequest) -> HttpResponse:
+def report_create(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    if not access.can_create_report(user):
+    if not access.can_create_report(user) or user.agency is None:
         raise PermissionDenied("只有填报人可以新建年度报告。")
     form = NewReportForm(request.POST, agency=user.agency)
     if not form.is_valid():
@@ -85,7 +86,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_report_for(request.user, pk)
     return render(request, "reports/report_detail.html", detail_context(report, request.user))
 
@@ -133,7 +134,7 @@ def detail_context(
 
 @login_required
 @require_GET
-def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def report_preview(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_report_for(request.user, pk)
     return render(
         request,
@@ -152,7 +153,7 @@ def _section_form(report: Report, section: str, data: Any = None) -> Any:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+def report_section(request: AuthedRequest, pk: int, section: str) -> HttpResponse:
     if section not in schema.EDIT_PAGE_KEYS:
         raise Http404("no such section")
     report = get_report_for(request.user, pk)

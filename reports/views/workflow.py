@@ -5,17 +5,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from reports.models import Report, WorkflowError
 from reports.models.workflow import warning_key
 from reports.spec.calendar import chinese_date
+from reports.views.http import AuthedRequest
 from reports.views.reports import detail_context, get_report_for
 
 
-def _refused(request: HttpRequest, report: Report, error: WorkflowError) -> HttpResponse:
+def _refused(request: AuthedRequest, report: Report, error: WorkflowError) -> HttpResponse:
     if error.forbidden:
         raise PermissionDenied(error.message)
     messages.error(request, error.message)
@@ -26,7 +27,7 @@ def _refused(request: HttpRequest, report: Report, error: WorkflowError) -> Http
 
 @login_required
 @require_POST
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
+def submit(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_report_for(request.user, pk)
     explanations = {
         warning_key(f): request.POST.get("explain-" + warning_key(f), "")
@@ -48,7 +49,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def approve(request: HttpRequest, pk: int) -> HttpResponse:
+def approve(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_report_for(request.user, pk)
     try:
         report.approve(request.user, request.POST.get("comment", ""))
@@ -60,7 +61,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def return_to_clerk(request: HttpRequest, pk: int) -> HttpResponse:
+def return_to_clerk(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_report_for(request.user, pk)
     try:
         report.return_to_clerk(request.user, request.POST.get("comment", ""))
@@ -72,7 +73,7 @@ def return_to_clerk(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def publish(request: HttpRequest, pk: int) -> HttpResponse:
+def publish(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_report_for(request.user, pk)
     try:
         report.publish(request.user)
@@ -84,7 +85,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def start_revision(request: HttpRequest, pk: int) -> HttpResponse:
+def start_revision(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_report_for(request.user, pk)
     try:
         revision = report.start_revision(request.user)
@@ -96,7 +97,7 @@ def start_revision(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def send_for_correction(request: HttpRequest, pk: int) -> HttpResponse:
+def send_for_correction(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_report_for(request.user, pk)
     try:
         revision = report.send_for_correction(request.user, request.POST.get("comment", ""))

@@ -331,7 +331,7 @@ class _Tables:
         self.notes: list[Finding] = []
 
     def put(self, c: schema.Cell, read: CellRead) -> None:
-        fig.put(self.figures, c, read.value)
+        fig.put(self.figures, c, read.value)  # type: ignore[arg-type]  # the codec parses it
         if read.flagged:
             source = f"“{read.source}”" if read.source else "空白"
             self.notes.append(
@@ -372,7 +372,7 @@ class _Tables:
                 at = self._find(tokens, pos, row_label, ROW_ALIASES.get(row_key, ()))
                 if at is None:
                     raise TextImportError(f"第二部分未找到“{row_label}”一行")
-                keys = order if len(table.value_headers) == 3 else [None]
+                keys: list[str | None] = list(order) if len(table.value_headers) == 3 else [None]
                 cells = [schema.cell("active_disclosure", row_key, k) for k in keys]
                 self._take(tokens, at, cells)
                 pos = at + 1
@@ -385,7 +385,7 @@ class _Tables:
                 if key not in found and token.kind == "text" and token.norm in map(norm, names):
                     found[key] = i
         if len(found) == 3:
-            return sorted(found, key=found.get)
+            return sorted(found, key=lambda key: found[key])
         return ["issued", "repealed", "in_force"]
 
     def applications(self, tokens: list[Token]) -> None:

@@ -1,10 +1,20 @@
-"""Sending files: one way to name them and to say what they are."""
+"""What every view shares: the signed-in request, and sending files (one way to name
+them and to say what they are)."""
 
 from __future__ import annotations
 
 import io
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpRequest
+
+from reports.models import User
+
+
+class AuthedRequest(HttpRequest):
+    """The request of a view behind ``login_required``: its user is signed in."""
+
+    user: User
+
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
