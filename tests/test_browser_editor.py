@@ -66,3 +66,27 @@ def test_refused_value_stays_in_the_form_with_its_message(page, alice, agencies)
     assert page.input_value("#cell-app_granted_commercial") == "9"
     screenshot(page, "editor-refused-value")
     assert Report.objects.get(pk=report.pk).app_granted_commercial == 8
+
+
+def test_a_decimal_fee_is_accepted_as_typed_and_a_decimal_count_is_marked(page, alice, agencies):
+    from decimal import Decimal
+
+    report = make_report(agencies["office"], 2024)
+    login(page, alice)
+    page.goto(f"/reports/{report.pk}/edit/active_disclosure/")
+    fee = page.locator("#cell-ad_fees_10k_yuan")
+    count = page.locator("#cell-ad_licensing")
+    for typed in ("0.35", "12.5", "１２.５", "0.012345万元"):
+        fee.fill(typed)
+        assert "is-invalid" not in (fee.get_attribute("class") or ""), typed
+    fee.fill("0.1234567")  # seven decimals: more than the fen
+    assert "is-invalid" in fee.get_attribute("class")
+    count.fill("0.5")
+    assert "is-invalid" in count.get_attribute("class")
+    count.fill("5")
+    assert "is-invalid" not in count.get_attribute("class")
+    fee.fill("12.5")
+    page.click("#save")
+    page.wait_for_selector("text=已保存。")
+    report.refresh_from_db()
+    assert report.ad_fees_10k_yuan == Decimal("12.5") and report.ad_licensing == 5

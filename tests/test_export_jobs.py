@@ -182,8 +182,9 @@ def test_exports_page_lists_jobs_with_few_queries(
         )
     client.force_login(carol)
     with django_assert_max_num_queries(8):
-        page = client.get(EXPORTS).getvalue().decode()
-    assert page.count("查看进度") == 10
+        response = client.get(EXPORTS)
+    assert response.status_code == 200
+    assert response.getvalue().decode().count("查看进度") == 10
 
 
 @pytest.mark.django_db

@@ -61,9 +61,11 @@ def test_a_bad_filter_value_is_ignored_not_an_error(client, alice, bob):
 
 
 def test_public_list_query_count_is_bounded(client, alice, bob, django_assert_max_num_queries):
-    published_report(alice, bob)
+    report = published_report(alice, bob)
     with django_assert_max_num_queries(6):
-        client.get(reverse("public:list"))
+        response = client.get(reverse("public:list"))
+    assert response.status_code == 200
+    assert [r.pk for r in response.context["reports"]] == [report.pk]
 
 
 # --- inbox ------------------------------------------------------------------------------
