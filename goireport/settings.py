@@ -230,5 +230,8 @@ SEEDS_DIR = Path(envstr("SEEDS_DIR", str(BASE_DIR.parent / "shared" / "seeds")))
 
 # Subsets of the CJK fonts cut once per machine for fast PDFs (reports/fonts.py).
 PRINT_FONT_CACHE = Path(envstr("PRINT_FONT_CACHE", str(BASE_DIR / "var" / "fonts")))
-# How many rendered PDFs of unchanged pages to keep under MEDIA_ROOT/cache/pdf (0: none).
+# Rendered PDFs of unchanged pages, kept by a digest of their HTML (at most
+# PRINT_PDF_CACHE_SIZE of them; 0 turns the cache off). Under MEDIA_ROOT by default, so
+# that every app server serves the others' renderings; a local disk will do as well.
+PRINT_PDF_CACHE = Path(envstr("PRINT_PDF_CACHE", str(MEDIA_ROOT / "cache" / "pdf")))
 PRINT_PDF_CACHE_SIZE = envint("PRINT_PDF_CACHE_SIZE", 200)

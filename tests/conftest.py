@@ -1,4 +1,6 @@
 import os
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,58 @@ PASSWORD = "a-long-test-password-1"
 def fast_password_hashing(settings):
     """PBKDF2 is deliberately slow; tests create users by the hundred."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def media_root(tmp_path_factory):
+    """Stored and cached files of the test run go to a directory of its own, never
+    into the working tree. The cache of rendered PDFs is shared by every test of the
+    run (per xdist worker): the same page is rendered once, whichever test asks;
+    tests of the cache itself give it a directory of their own."""
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    settings.PRINT_PDF_CACHE = tmp_path_factory.mktemp("pdf-cache")
+
+
+@dataclass
+class PrintedSeed:
+    doc: dict
+    html: str
+    pdf: bytes
+
+    @cached_property
+    def page_texts(self) -> list[str]:
+        from tests import pdf_checks
+
+        return pdf_checks.page_texts(self.pdf)
+
+    @cached_property
+    def fonts(self) -> dict:
+        from tests import pdf_checks
+
+        return pdf_checks.embedded_fonts(self.pdf)
+
+
+@pytest.fixture(scope="session")
+def printed_seed():
+    """Each seed's document (figures from its JSON, narrative from its published text)
+    in the print layout, as HTML and as PDF: rendered once per test run (per xdist
+    worker), since a PDF costs about a second."""
+    from reports.io import codec
+    from reports.printing import pdf
+    from tests.seed_text import seed_doc
+
+    printed: dict[int, PrintedSeed] = {}
+
+    def get(index: int) -> PrintedSeed:
+        if index not in printed:
+            doc = codec.parse(seed_doc(index)).doc
+            html = pdf.document_html(doc, pdf=True)
+            printed[index] = PrintedSeed(doc, html, pdf.html_to_pdf(html))
+        return printed[index]
+
+    return get
 
 
 @pytest.fixture

@@ -167,8 +167,9 @@ def test_export_report_of_a_published_report_writes_the_stored_pdf(report, tmp_p
 
 
 def test_an_unchanged_report_is_served_from_the_pdf_cache_and_a_change_renders_anew(
-    report, monkeypatch
+    report, monkeypatch, settings, tmp_path
 ):
+    settings.PRINT_PDF_CACHE = tmp_path / "cache"
     first = pdf.render_pdf(report)
     real_render = pdf._render_pdf_now
     renders: list[str] = []
@@ -187,12 +188,13 @@ def test_an_unchanged_report_is_served_from_the_pdf_cache_and_a_change_renders_a
     assert "新的问题说明。" in "".join(pdf_checks.page_texts(changed))
 
 
-def test_the_pdf_cache_keeps_only_the_newest_files(report, settings):
+def test_the_pdf_cache_keeps_only_the_newest_files(report, settings, tmp_path):
+    settings.PRINT_PDF_CACHE = tmp_path / "cache"
     settings.PRINT_PDF_CACHE_SIZE = 1
     pdf.render_pdf(report)
     Report.objects.filter(pk=report.pk).update(problems="第二版。")
     pdf.render_pdf(Report.objects.get(pk=report.pk))
-    cached = list((settings.MEDIA_ROOT / "cache" / "pdf").glob("*.pdf"))
+    cached = list(settings.PRINT_PDF_CACHE.glob("*.pdf"))
     assert len(cached) == 1
     assert "第二版。" in "".join(pdf_checks.page_texts(cached[0].read_bytes()))
 

@@ -70,13 +70,11 @@ def _json_figures(value) -> list[str]:
     return [] if value is None else [str(value)]
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("index", SEEDS)
-def test_pdf_text_shows_every_heading_and_figure_of_the_seed_in_order(index):
+def test_pdf_text_shows_every_heading_and_figure_of_the_seed_in_order(index, printed_seed):
     seed = load_seed(index)
     doc = seed_doc(index)
-    report = import_printable_seed(index)
-    text = "\n".join(pdf_checks.page_texts(pdf.render_pdf(report)))
+    text = "\n".join(printed_seed(index).page_texts)
 
     subheadings = [s["heading"] for s in doc["sections"]["general"] if s["heading"]]
     assert _in_order(text, [seed["title"], *SPEC_HEADINGS, "2024年1月10日"]) == []
@@ -96,27 +94,25 @@ def test_pdf_text_shows_every_heading_and_figure_of_the_seed_in_order(index):
         assert _numbers_between(text, heading, following) == _json_figures(seed[table]), table
 
 
-@pytest.mark.django_db
-def test_seed_001_prints_on_a4_pages_with_page_numbers_on_every_page():
-    report = import_printable_seed(1)
-    data = pdf.render_pdf(report)
+def test_seed_001_prints_on_a4_pages_with_page_numbers_on_every_page(printed_seed):
+    data = printed_seed(1).pdf
     reader = pdf_checks.reader(data)
     assert 5 <= len(reader.pages) <= 8
     for page in reader.pages:
         width, height = float(page.mediabox.width), float(page.mediabox.height)
         assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)
-    texts = pdf_checks.page_texts(data)
+    texts = printed_seed(1).page_texts
     for number, text in enumerate(texts, start=1):
         assert pdf_checks.PAGE_NUMBER.findall(text) == [str(number)]
     assert len(data) < 1_000_000
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("index", SEEDS)
-def test_every_character_of_the_seed_is_drawn_from_an_embedded_font_without_tofu(index):
-    report = import_printable_seed(index)
-    html = pdf.render_html(report)
-    fonts = pdf_checks.embedded_fonts(pdf.render_pdf(report))
+def test_every_character_of_the_seed_is_drawn_from_an_embedded_font_without_tofu(
+    index, printed_seed
+):
+    html = printed_seed(index).html
+    fonts = printed_seed(index).fonts
 
     assert fonts and all(f.embedded for f in fonts.values())
     assert not any(f.notdef_used for f in fonts.values())
@@ -149,11 +145,9 @@ def test_a_rare_character_outside_the_font_subset_still_renders_from_the_full_fo
     assert not any(f.notdef_used for f in fonts.values())
 
 
-@pytest.mark.django_db
-def test_pdf_metadata_names_title_agency_and_chinese_language_and_is_tagged():
-    report = import_printable_seed(1)
-    reader = pdf_checks.reader(pdf.render_pdf(report))
-    assert reader.metadata.title == report.title
+def test_pdf_metadata_names_title_agency_and_chinese_language_and_is_tagged(printed_seed):
+    reader = pdf_checks.reader(printed_seed(1).pdf)
+    assert reader.metadata.title == load_seed(1)["title"]
     assert reader.metadata.author == "宁波市镇海区人民政府办公室"
     root = reader.trailer["/Root"]
     assert root["/Lang"] == "zh-CN"
@@ -240,10 +234,8 @@ def test_html_print_layout_uses_the_official_font_stack_first():
     assert "src: url(" not in html  # the cached subsets are for the PDF only
 
 
-@pytest.mark.django_db
-def test_the_applications_matrix_repeats_its_header_on_every_page_it_spans():
-    report = import_printable_seed(1)
-    texts = pdf_checks.page_texts(pdf.render_pdf(report))
+def test_the_applications_matrix_repeats_its_header_on_every_page_it_spans(printed_seed):
+    texts = printed_seed(1).page_texts
     rows = [r.label for r in schema.APPLICATION_ROWS]
     spanned = [
         t for t in texts if any(pdf_checks.squeeze(r) in pdf_checks.squeeze(t) for r in rows)
@@ -300,10 +292,10 @@ def test_cutting_a_face_again_removes_only_its_own_stale_subsets(settings, tmp_p
     assert path.stat().st_mtime_ns == mtime
 
 
-@pytest.mark.django_db
-def test_page_numbers_sit_right_on_odd_pages_and_left_on_even_pages_below_the_text():
-    report = import_printable_seed(1)
-    pages = pdf_checks.reader(pdf.render_pdf(report)).pages
+def test_page_numbers_sit_right_on_odd_pages_and_left_on_even_pages_below_the_text(
+    printed_seed,
+):
+    pages = pdf_checks.reader(printed_seed(1).pdf).pages
     assert len(pages) >= 2
     for number, page in enumerate(pages, start=1):
         found: list[tuple[float, float]] = []
@@ -323,10 +315,8 @@ def test_page_numbers_sit_right_on_odd_pages_and_left_on_even_pages_below_the_te
         assert 20 * mm < y < 35 * mm
 
 
-@pytest.mark.django_db
-def test_the_text_block_starts_at_the_binding_margin_mirrored_on_even_pages():
-    report = import_printable_seed(1)
-    pages = pdf_checks.reader(pdf.render_pdf(report)).pages
+def test_the_text_block_starts_at_the_binding_margin_mirrored_on_even_pages(printed_seed):
+    pages = pdf_checks.reader(printed_seed(1).pdf).pages
     mm = 72 / 25.4
     for number, page in enumerate(pages[:2], start=1):
         starts: list[float] = []

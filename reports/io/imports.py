@@ -19,8 +19,7 @@ from reports.io import codec
 from reports.io.errors import ImportRefused, refused
 from reports.io.published.parse import TextImportError, parse_published
 from reports.io.xlsx import read_workbook, sniff_workbook
-from reports.models import Agency, GeneralSection, Report
-from reports.models.counts import refresh_with_next_year
+from reports.models import Agency, GeneralSection, Report, counts
 from reports.rules import Finding
 from reports.spec import schema
 
@@ -64,7 +63,7 @@ def import_document(
     if refusing:
         raise ImportRefused(refusing)
 
-    with transaction.atomic():
+    with transaction.atomic(), counts.deferred():
         agency, _ = Agency.objects.get_or_create(name=doc["agency"])
         report = (
             Report.objects.current()
@@ -86,8 +85,7 @@ def import_document(
         if report is None:
             report = Report(agency=agency, year=doc["year"], created_by=user)
         apply_document(report, doc)
-        # The sub-sections were bulk-created after the save: count again with them.
-        refresh_with_next_year(report)
+        counts.note(report)  # with the sub-sections bulk-created after the save
     if published:
         # What the reader must see is the published text as read, declared totals
         # and headings included, judged against last year as any report is.

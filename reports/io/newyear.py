@@ -14,8 +14,7 @@ from typing import Any
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from reports.models import Agency, GeneralSection, Report
-from reports.models.counts import refresh
+from reports.models import Agency, GeneralSection, Report, counts
 from reports.spec import schema
 
 
@@ -23,7 +22,7 @@ def start_report(agency: Agency, year: int, created_by: Any = None) -> Report:
     """A new draft with the standard sub-sections of 一 and the signature prefilled,
     started from last year's report when there is one (``prefill_from_previous``);
     ``report.prefilled`` says what was taken over, for the page to tell the clerk."""
-    with transaction.atomic():
+    with transaction.atomic(), counts.deferred():
         report = Report.objects.create(
             agency=agency,
             year=year,
@@ -41,8 +40,7 @@ def start_report(agency: Agency, year: int, created_by: Any = None) -> Report:
             default_user=created_by,
         )
         report.prefilled = prefill_from_previous(report)  # type: ignore[attr-defined]
-        # The sections were bulk-created after the save: count again with them.
-        refresh(report)
+        counts.note(report)  # with the sub-sections bulk-created after the save
     return report
 
 

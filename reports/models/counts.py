@@ -4,13 +4,17 @@ The oversight pages list thousands of reports with their counts; running the rul
 each on every request would cost a query per report and seconds of CPU. The counts
 (``rules.counts``) are therefore refreshed whenever a report or one of its sub-sections
 is saved, and for the same agency's reports of the next year as well, since R7, R11
-and R12 read this one. A write that bulk-creates sub-sections (which sends no signal)
-calls ``refresh`` itself once they exist. ``manage.py refresh_finding_counts``
-recomputes them all after a rule changes.
+and R12 read this one. A write of several steps (an import, a revision, a form of
+several sub-sections) runs inside ``deferred()`` and is counted once, when it is done,
+with everything it wrote — sub-sections bulk-created without signals included.
+``manage.py refresh_finding_counts`` recomputes them all after a rule changes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db.models.signals import post_delete, post_save
@@ -35,6 +39,39 @@ def refresh_with_next_year(report: Any) -> None:
         refresh(other)
 
 
+# The reports changed inside ``deferred()``, by model and primary key; None outside.
+_pending: ContextVar[set[tuple[Any, int]] | None] = ContextVar("pending_counts", default=None)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Count once at the end: inside, a save of a report or a sub-section only notes
+    the report, and the reports noted (and ``note``d) are counted when the block ends
+    without an error. Nested blocks leave the counting to the outermost."""
+    if _pending.get() is not None:
+        yield
+        return
+    pending: set[tuple[Any, int]] = set()
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    for model, pk in sorted(pending, key=lambda item: item[1]):
+        report = model.objects.filter(pk=pk).select_related("agency").first()
+        if report is not None:
+            refresh_with_next_year(report)
+
+
+def note(report: Any) -> None:
+    """Count ``report`` again: now, or at the end of the ``deferred()`` block."""
+    pending = _pending.get()
+    if pending is None:
+        refresh_with_next_year(report)
+    else:
+        pending.add((type(report), report.pk))
+
+
 # Saving only these cannot change an error, warning or blank count (the status does not
 # enter the rules; the publication dates only feed R13, an info), so workflow steps
 # such as submitting or publishing do not pay for a recount.
@@ -56,7 +93,7 @@ def _report_saved(
 ) -> None:
     if raw or (update_fields and set(update_fields) <= NOT_COUNTED):
         return
-    refresh_with_next_year(instance)
+    note(instance)
 
 
 def _section_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
@@ -67,6 +104,10 @@ def _section_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: An
     if raw or origin is not instance:
         return
     report_model = sender._meta.get_field("report").related_model
+    pending = _pending.get()
+    if pending is not None:
+        pending.add((report_model, instance.report_id))
+        return
     report = report_model.objects.filter(pk=instance.report_id).select_related("agency").first()
     if report is not None:
         refresh_with_next_year(report)

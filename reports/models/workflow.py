@@ -333,6 +333,10 @@ class WorkflowMixin:
         its own PDF when it is published."""
         model = type(self._report())
         section_model = self.general.model
+        with counts.deferred():
+            return self._copy(model, section_model, user, status)
+
+    def _copy(self, model: Any, section_model: Any, user: Any, status: str) -> Report:
         model.objects.filter(pk=self.pk).update(is_current=False)
         self.is_current = False
         copy = model(
@@ -354,6 +358,5 @@ class WorkflowMixin:
             section_model,
             default_user=user,
         )
-        # The sub-sections were bulk-created after the save: count again with them.
-        counts.refresh_with_next_year(copy)
+        counts.note(copy)  # with its sub-sections, once the copy is complete
         return copy

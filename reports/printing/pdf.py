@@ -119,10 +119,6 @@ def title_lines(title: str, agency: str = "", width: float = TITLE_LINE_WIDTH) -
     return lines
 
 
-def print_context(report: Report, pdf: bool) -> dict:
-    return document_context(report.document(), pdf)
-
-
 def document_context(doc: dict, pdf: bool) -> dict:
     """What print.html needs for any document: a report's, or a region's roll-up."""
     rendered = rendering.render_document(doc)
@@ -141,12 +137,17 @@ def document_context(doc: dict, pdf: bool) -> dict:
 
 def render_html(report: Report, pdf: bool = False) -> str:
     """The print layout as one self-contained HTML page (styles inline)."""
-    return render_to_string("reports/print.html", print_context(report, pdf))
+    return document_html(report.document(), pdf)
 
 
 def document_pdf(doc: dict) -> bytes:
     """The print layout of a document that is not a saved report (a roll-up)."""
-    return html_to_pdf(render_to_string("reports/print.html", document_context(doc, True)))
+    return html_to_pdf(document_html(doc, pdf=True))
+
+
+def document_html(doc: dict, pdf: bool = False) -> str:
+    """The print layout of any document as one self-contained HTML page."""
+    return render_to_string("reports/print.html", document_context(doc, pdf))
 
 
 def _cache_path(html: str, variant: str | None) -> Path:
@@ -155,7 +156,7 @@ def _cache_path(html: str, variant: str | None) -> Path:
     key = hashlib.sha256(
         f"{importlib.metadata.version('weasyprint')}|{variant}|{html}".encode()
     ).hexdigest()
-    return Path(settings.MEDIA_ROOT) / "cache" / "pdf" / f"{key}.pdf"
+    return Path(settings.PRINT_PDF_CACHE) / f"{key}.pdf"
 
 
 def _store_in_cache(path: Path, data: bytes) -> None:

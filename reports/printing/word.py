@@ -124,14 +124,18 @@ def _table(document, table: render.Table) -> None:
     word.alignment = WD_TABLE_ALIGNMENT.CENTER
     word.autofit = False
     widths = COLUMN_MM.get(table.key) or [156 / table.columns] * table.columns
+    # The cells, looked up once: python-docx walks the whole table for every look-up,
+    # which made the matrix cost a second. Merging leaves the cells of other
+    # placements as they are.
+    cells = [list(row.cells) for row in word.rows]
     for i, column in enumerate(word.columns):
         column.width = Mm(widths[i])
-        for cell in column.cells:
-            cell.width = Mm(widths[i])
+        for row in cells:
+            row[i].width = Mm(widths[i])
     for p in placements:
-        cell = word.cell(p.row, p.col)
+        cell = cells[p.row][p.col]
         if p.rowspan > 1 or p.colspan > 1:
-            cell = cell.merge(word.cell(p.row + p.rowspan - 1, p.col + p.colspan - 1))
+            cell = cell.merge(cells[p.row + p.rowspan - 1][p.col + p.colspan - 1])
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         paragraph = cell.paragraphs[0]
         paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(0)

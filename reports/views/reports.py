@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from reports.io.forms import GeneralSectionFormSet, InfoForm, NewReportForm, page_form_class
 from reports.io.newyear import start_report
-from reports.models import EventKind, Report, access, history
+from reports.models import EventKind, Report, access, counts, history
 from reports.models.workflow import warning_key
 from reports.oversight.inbox import inbox_for
 from reports.printing import render as rendering
@@ -176,10 +176,12 @@ def report_section(request: AuthedRequest, pk: int, section: str) -> HttpRespons
             conflict = history.conflicts(report, base_version, section)
             form = _section_form(report, section, request.POST)
             if conflict is None and form.is_valid():
-                form.save()
-                if section == "general":
-                    # The formset saves sub-sections only; the report was changed too.
-                    report.save(update_fields=["updated_at"])
+                # Counted once, however many sub-sections the form saved.
+                with counts.deferred():
+                    form.save()
+                    if section == "general":
+                        # The formset saves sub-sections only; the report changed too.
+                        report.save(update_fields=["updated_at"])
                 messages.success(request, "已保存。")
                 return redirect(reverse("reports:section", args=[report.pk, section]))
         if conflict is not None:
