@@ -22,7 +22,7 @@ run: deps system-run migrate fonts demo
 worker: deps
 	$(BIN)/python manage.py db_worker
 
-test: deps system-run system-test lint
+test: deps system-run system-test lint fonts
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(MAKE) pytest
 
