@@ -78,6 +78,15 @@ def agencies(db) -> dict[str, Agency]:
     return {"zhenhai": zhenhai, "office": office, "finance": finance, "weidong": weidong}
 
 
+@pytest.fixture
+def seed_agencies(agencies) -> dict[str, Agency]:
+    """The agencies of the five seed reports (imports never create an agency), the
+    small tree of ``agencies`` among them."""
+    from tests.helpers import ensure_seed_agencies
+
+    return {a.name: a for a in ensure_seed_agencies()}
+
+
 def _user(username: str, role: str, agency: Agency) -> User:
     return User.objects.create_user(username, password=PASSWORD, role=role, agency=agency)
 

@@ -42,8 +42,19 @@ def complete_doc(raw: dict) -> dict:
     return data
 
 
+def ensure_agency(raw: dict) -> Agency:
+    """The agency a document names, created here explicitly: imports never create one."""
+    agency, _ = Agency.objects.get_or_create(name=raw["agency"])
+    return agency
+
+
+def ensure_seed_agencies() -> list[Agency]:
+    return [ensure_agency(load_seed(i)) for i in range(len(seed_paths()))]
+
+
 def import_seed(index: int, complete: bool = False) -> Report:
     raw = load_seed(index)
+    ensure_agency(raw)
     report, _ = import_document(complete_doc(raw) if complete else raw)
     return report
 

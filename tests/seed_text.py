@@ -61,6 +61,9 @@ def seed_doc(index: int) -> dict:
 
 def import_printable_seed(index: int):
     from reports.io.imports import import_document
+    from tests.helpers import ensure_agency
 
-    report, _ = import_document(seed_doc(index))
+    doc = seed_doc(index)
+    ensure_agency(doc)
+    report, _ = import_document(doc)
     return report

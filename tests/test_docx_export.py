@@ -17,6 +17,9 @@ from reports.printing import word as docx_export
 from reports.spec import schema
 from tests.helpers import complete_doc, load_seed
 
+# Imports never create an agency: the seeds' agencies exist beforehand.
+pytestmark = pytest.mark.usefixtures("seed_agencies")
+
 
 def word_of(raw: dict):
     return Document(io.BytesIO(docx_export.document_bytes(codec.parse(raw).doc)))

@@ -12,7 +12,7 @@ from reports.io import codec
 from reports.models import Report, Status, WorkflowError
 from tests.helpers import published_report
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seed_agencies")]
 
 
 def test_a_published_report_cannot_be_edited(client, alice, bob):

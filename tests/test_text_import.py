@@ -46,6 +46,7 @@ def parsed_figures(text: str, name: str = "r.txt") -> dict:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("seed_agencies")
 @pytest.mark.parametrize("index", range(5))
 def test_seed_text_imports_with_every_figure_equal_to_its_json(index, capsys):
     path = seed_texts()[index]
@@ -62,6 +63,7 @@ def test_seed_text_imports_with_every_figure_equal_to_its_json(index, capsys):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("seed_agencies")
 def test_seed_002_blank_review_cells_are_null_and_flagged(capsys):
     call_command("import_report", str(seed_texts()[2]))
     out = capsys.readouterr().out
@@ -72,6 +74,7 @@ def test_seed_002_blank_review_cells_are_null_and_flagged(capsys):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("seed_agencies")
 def test_seed_narrative_is_split_into_sections_and_signature():
     parsed = parse_published(seed_texts()[3].read_bytes(), "003.txt").raw
     sections = parsed["sections"]
@@ -91,6 +94,7 @@ def test_word_page_field_is_not_kept_as_narrative():
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("seed_agencies")
 def test_missing_section_numeral_is_reported_by_r6(capsys):
     call_command("import_report", str(seed_texts()[1]))
     out = capsys.readouterr().out
@@ -226,6 +230,7 @@ def test_normative_documents_without_administrative_prefix():
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("seed_agencies")
 def test_section_four_heading_alias_is_read_and_reported(tmp_path, capsys):
     headings = list(HEADINGS)
     headings[3] = "四、因政府信息公开工作被申请行政复议和提起行政诉讼情况"
@@ -246,6 +251,7 @@ def test_section_five_heading_aliases(heading):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("seed_agencies")
 def test_format_2019_report_is_refused_with_a_clear_message(tmp_path):
     text = published_text(
         load_seed(1),
@@ -267,6 +273,7 @@ def test_format_2019_report_is_refused_with_a_clear_message(tmp_path):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("seed_agencies")
 def test_published_totals_that_break_r1_to_r4_are_reported_and_parts_stored(tmp_path, capsys):
     doc = copy.deepcopy(load_seed(1))
     doc["applications"]["new_received"]["total"] = 53  # R2 and R1 in the 总计 column
@@ -281,15 +288,19 @@ def test_published_totals_that_break_r1_to_r4_are_reported_and_parts_stored(tmp_
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("seed_agencies")
 def test_text_without_report_structure_is_refused_and_nothing_written(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("会议纪要\n今天开会讨论了三件事。\n", encoding="utf-8")
     with pytest.raises(CommandError):
         call_command("import_report", str(path))
-    assert Report.objects.count() == 0 and Agency.objects.count() == 0
+    assert (
+        Report.objects.count() == 0 and Agency.objects.count() == 6
+    )  # the seeds and 宁波市镇海区人民政府
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("seed_agencies")
 def test_binary_file_named_txt_is_refused(tmp_path):
     path = tmp_path / "image.txt"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200))
@@ -299,6 +310,7 @@ def test_binary_file_named_txt_is_refused(tmp_path):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("seed_agencies")
 def test_text_import_never_overwrites_a_published_report(capsys):
     call_command("import_report", str(seed_texts()[1]))
     report = Report.objects.get()

@@ -19,6 +19,9 @@ from reports.models import Report, Status
 from reports.spec import schema
 from tests.helpers import complete_doc, load_seed, seed_paths
 
+# Imports never create an agency: the seeds' agencies exist beforehand.
+pytestmark = pytest.mark.usefixtures("seed_agencies")
+
 FIGURES = ("active_disclosure", "applications", "review_litigation")
 
 

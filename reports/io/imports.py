@@ -1,29 +1,66 @@
-"""Importing reports: a file of any supported kind (JSON, XLSX workbook, published
-text) or an interchange object, all or nothing.
+"""Importing reports: a file of any supported kind (JSON, XLSX workbook, a published
+report as Word, PDF, web page or text) or an interchange object, all or nothing.
 
 Every reader produces the interchange object of SPEC §4 and hands it to
 ``import_document``, so the rules, the all-or-nothing write and the refusal to
-overwrite a report past draft are the same whatever the file was.
+overwrite a report past draft are the same whatever the file was. ``import_bytes`` is
+the one path of every upload: the command ``import_report``, the page 从已发布年报导入,
+the workbook upload on a report and the oversight office's batch import; it finds the
+agency the file belongs to among those that exist (never creating one) and records
+where every cell came from (``reports.io.importlog``).
 """
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from reports import rules
-from reports.io import codec
+from reports.io import codec, importlog
 from reports.io.errors import ImportRefused, refused
 from reports.io.published.parse import TextImportError, parse_published
+from reports.io.published.tables import Address
+from reports.io.published.tokens import CellRead
 from reports.io.xlsx import read_workbook, sniff_workbook
-from reports.models import Agency, GeneralSection, Report, counts
+from reports.models import Agency, GeneralSection, ImportLog, Report, counts
 from reports.rules import Finding
 from reports.spec import schema
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+KIND_NAMES = {
+    "json": "JSON",
+    "xlsx": "XLSX工作簿",
+    "docx": "Word文档",
+    "pdf": "PDF",
+    "html": "网页",
+    "text": "文本",
+}
+ACCEPTED = "JSON、XLSX工作簿、Word文档（.docx）、PDF、网页（.html）或文本（.txt/.md）"
+
+
+class AgencyUnresolved(ImportRefused):
+    """The agency the title names matches no agency, or several: a person chooses."""
+
+    def __init__(self, name: str, candidates: list[Agency], message: str):
+        self.name = name
+        self.candidates = candidates
+        super().__init__([Finding("机关", "error", message)])
+
+
+@dataclass
+class Reading:
+    """A file read into an interchange object, before anything is stored."""
+
+    raw: dict
+    kind: str
+    published: bool = False
+    notes: list[Finding] = field(default_factory=list)
+    reads: dict[Address, CellRead] = field(default_factory=dict)
 
 
 @dataclass
@@ -32,6 +69,12 @@ class ImportResult:
     findings: list[Finding]
     notes: list[Finding] = field(default_factory=list)  # what the reader flagged
     kind: str = ""
+    log: ImportLog | None = None
+    agency_note: str = ""  # how the title's name was matched to the agency
+
+    @property
+    def to_check(self) -> int:
+        return self.log.to_check().count() if self.log is not None else 0
 
 
 # Findings that make an import refuse the whole file: a total that disagrees with its
@@ -40,9 +83,11 @@ REFUSING_RULES = ("R2", "R3", "R4")
 
 
 def import_document(
-    raw: object, user=None, *, published: bool = False
+    raw: object, user=None, *, published: bool = False, agency: Agency | None = None
 ) -> tuple[Report, list[Finding]]:
-    """Import one interchange object, all or nothing.
+    """Import one interchange object, all or nothing, into ``agency`` (by default the
+    existing agency of the name the object gives; an unknown name is refused, never
+    made into a new agency).
 
     Returns the report and the findings of the rules on what was imported (for
     instance R1 in a published report, or R5 for cells blank in the source).
@@ -57,14 +102,21 @@ def import_document(
     doc = parsed.doc
     refusing = list(parsed.errors)
     if published and isinstance(raw, dict) and isinstance(raw.get("headings"), list):
-        doc["headings"] = [str(h) for h in raw["headings"]]
+        doc["headings"] = [None if h is None else str(h) for h in raw["headings"]]
     if parsed.ok and not published:
         refusing += [f for f in rules.check(doc) if f.rule in REFUSING_RULES]
     if refusing:
         raise ImportRefused(refusing)
+    if agency is None:
+        agency = Agency.objects.filter(name=doc["agency"]).first()
+        if agency is None:
+            raise refused(
+                f"系统中没有名为“{doc['agency']}”的机关，未导入。请核对文件中的机关名称，"
+                "或由管理员先在“机关”中建立该机关。",
+                rule="机关",
+            )
 
     with transaction.atomic(), counts.deferred():
-        agency, _ = Agency.objects.get_or_create(name=doc["agency"])
         report = (
             Report.objects.current()
             .select_for_update()
@@ -84,6 +136,7 @@ def import_document(
             )
         if report is None:
             report = Report(agency=agency, year=doc["year"], created_by=user)
+        report.agency = agency
         apply_document(report, doc)
         counts.note(report)  # with the sub-sections bulk-created after the save
     if published:
@@ -118,16 +171,108 @@ def detect_kind(data: bytes, name: str = "") -> str:
     """The kind of a file judged by its content; the name only separates the text
     kinds. Raises ImportRefused for content we never open (macros, old binary Office)."""
     if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            raise refused("文件已损坏，无法打开。") from None
+        if "word/document.xml" in names:
+            return "docx"
         sniff_workbook(data)  # raises for macro-enabled or non-XLSX zip files
         return "xlsx"
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise refused("不接受旧版Office二进制文件（.xls/.doc），请另存为.xlsx或文本后再上传。")
+        raise refused(
+            "不接受旧版Office二进制文件（.doc/.xls/.wps），请在Word或WPS中另存为.docx"
+            "（工作簿另存为.xlsx）后再上传。"
+        )
+    if data.lstrip()[:5] == b"%PDF-":
+        return "pdf"
     head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"{"):
+    if head.startswith(b"{") or name.lower().endswith(".json"):
         return "json"
+    if data[:4] in (b"\x89PNG", b"GIF8") or data[:2] == b"\xff\xd8":
+        raise refused(f"这是图片或其他二进制文件，无法读取。请上传{ACCEPTED}。")
     if b"\x00" in data[:4096]:
-        raise refused("无法识别的文件类型：应为JSON、XLSX、TXT、Markdown或HTML。")
+        raise refused(f"无法识别的文件类型：应为{ACCEPTED}。")
+    lower = head.lower()
+    if lower.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<meta")):
+        return "html"
+    if name.lower().endswith((".html", ".htm", ".shtml")):
+        return "html"
     return "text"
+
+
+def read_file(data: bytes, name: str = "", allowed: tuple[str, ...] | None = None) -> Reading:
+    """Read a file of any kind (or of the ``allowed`` kinds) into an interchange object;
+    nothing is stored."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise refused(
+            f"文件过大（{len(data) // 1024} KB），上限为{MAX_UPLOAD_BYTES // 1024 // 1024} MB。"
+        )
+    if not data.strip():
+        raise refused("文件是空的。")
+    kind = detect_kind(data, name)
+    if allowed is not None and kind not in allowed:
+        raise refused(f"此处只接受{'、'.join(KIND_NAMES[k] for k in allowed)}。")
+    if kind == "xlsx":
+        raw = read_workbook(data)
+        _keep_narrative(raw)
+        return Reading(raw, kind)
+    if kind == "json":
+        try:
+            raw = json.loads(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise refused(f"不是有效的JSON文件：{exc}") from None
+        return Reading(raw, kind)
+    try:
+        parsed = parse_published(data, name)
+    except TextImportError as exc:
+        raise refused(str(exc)) from None
+    return Reading(parsed.raw, kind, True, parsed.notes, parsed.reads)
+
+
+def resolve_agency(
+    raw: object,
+    *,
+    agency: Agency | None = None,
+    within: Agency | None = None,
+) -> tuple[Agency, str]:
+    """The existing agency a file is for, and how its name was matched.
+
+    ``agency``: the file must be this agency's (a clerk imports their own agency's
+    reports only). ``within``: the agency is looked for beneath this one (an oversight
+    office's departments). Otherwise among all agencies."""
+    name = raw.get("agency") if isinstance(raw, dict) else None
+    if not isinstance(name, str) or not name.strip():
+        raise refused("未能从文件中读出机关名称（标题应为“某机关某年政府信息公开工作年度报告”）。")
+    if agency is not None:
+        if not Agency.objects.filter(pk=agency.pk).matching(name):
+            raise refused(
+                f"这份年报属于“{name}”，您只能导入本机关（{agency.name}）的年报。", rule="机关"
+            )
+        return agency, _matched_note(name, agency)
+    pool = within.subtree() if within is not None else Agency.objects.all()
+    found = pool.matching(name)
+    scope = f"{within.name}及其下级机关中" if within is not None else "系统中"
+    if not found:
+        raise AgencyUnresolved(
+            name,
+            [],
+            f"{scope}没有与“{name}”对应的机关，未导入。请核对年报标题中的机关名称，"
+            "指定导入到哪个机关，或由管理员先建立该机关。",
+        )
+    if len(found) > 1:
+        names = "、".join(a.name for a in found[:10])
+        raise AgencyUnresolved(
+            name, found, f"“{name}”可能是以下机关之一：{names}。请指定导入到哪个机关。"
+        )
+    return found[0], _matched_note(name, found[0])
+
+
+def _matched_note(name: str, agency: Agency) -> str:
+    if name == agency.name:
+        return ""
+    return f"年报标题中的机关名称“{name}”已对应到“{agency.name}”。"
 
 
 def import_bytes(
@@ -136,45 +281,37 @@ def import_bytes(
     user=None,
     *,
     target: Report | None = None,
-    agency=None,
-    allowed: tuple[str, ...] = ("json", "xlsx", "text"),
+    agency: Agency | None = None,
+    within: Agency | None = None,
+    chosen: Agency | None = None,
+    year: int | None = None,
+    allowed: tuple[str, ...] | None = None,
 ) -> ImportResult:
-    """Import one file, all or nothing. ``target``: the report the upload was made on;
-    the file must then be that report's (same agency and year). ``agency``: the file
-    must be that agency's (a clerk imports their own agency's reports only)."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise refused(
-            f"文件过大（{len(data) // 1024} KB），上限为{MAX_UPLOAD_BYTES // 1024 // 1024} MB。"
-        )
-    kind = detect_kind(data, name)
-    if kind not in allowed:
-        names = {"json": "JSON", "xlsx": "XLSX工作簿", "text": "已发布年报文本"}
-        raise refused(f"此处只接受{'、'.join(names[k] for k in allowed)}。")
-    notes: list[Finding] = []
-    published = False
-    if kind == "xlsx":
-        raw = read_workbook(data)
-        _keep_narrative(raw)
-    elif kind == "json":
-        try:
-            raw = json.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise refused(f"不是有效的JSON文件：{exc}") from None
-    else:
-        try:
-            parsed = parse_published(data, name)
-        except TextImportError as exc:
-            raise refused(str(exc)) from None
-        raw, notes, published = parsed.raw, parsed.notes, True
+    """Import one file, all or nothing, and log where its cells came from.
+
+    ``target``: the report the upload was made on; the file must then be that
+    report's (same agency and year). ``agency``/``within``: see ``resolve_agency``.
+    ``chosen``: the agency a person chose for the file (its name matched none or
+    several). ``year``: the year the file must be of (a batch is for one year)."""
+    reading = read_file(data, name, allowed)
+    raw = reading.raw
+    if year is not None and isinstance(raw, dict) and raw.get("year") != year:
+        raise refused(f"这份年报是{raw.get('year')}年度的，本次导入的是{year}年度。", rule="年度")
+    note = ""
     if target is not None:
         _check_target(raw, target)
-    if agency is not None and isinstance(raw, dict) and raw.get("agency") != agency.name:
-        raise refused(
-            f"这份年报属于“{raw.get('agency')}”，您只能导入本机关（{agency.name}）的年报。",
-            rule="机关",
-        )
-    report, findings = import_document(raw, user, published=published)
-    return ImportResult(report, findings, notes, kind)
+        into = target.agency
+    elif chosen is not None:
+        into = chosen
+    else:
+        into, note = resolve_agency(raw, agency=agency, within=within)
+    with transaction.atomic():
+        report, findings = import_document(raw, user, published=reading.published, agency=into)
+        log = importlog.record(report, reading, name, user, findings)
+    notes = list(reading.notes)
+    if note:
+        notes.insert(0, Finding("机关", "info", note))
+    return ImportResult(report, findings, notes, reading.kind, log, note)
 
 
 def _keep_narrative(raw: dict) -> None:

@@ -8,12 +8,14 @@
 - ``workflow`` — the transitions, revisions and the event log;
 - ``history`` — the per-field history and the optimistic lock of the section forms;
 - ``counts`` — the stored finding counts kept equal to the rules' findings;
-- ``jobs`` — background export jobs;
+- ``jobs`` — background jobs: exports and batch imports;
+- ``provenance`` — where an imported report's cells came from, and their check;
 - ``backends`` — the authentication backend.
 """
 
 from reports.models.agency import Agency, Role, User
-from reports.models.jobs import ExportJob, JobKind, JobStatus
+from reports.models.jobs import ExportJob, FileStatus, ImportFile, ImportJob, JobKind, JobStatus
+from reports.models.provenance import CellState, ImportedCell, ImportLog
 from reports.models.report import GeneralSection, Report, ReportQuerySet
 from reports.models.states import EDITABLE_STATUSES, EventKind, Status
 from reports.models.workflow import ReportEvent, WorkflowError
@@ -21,9 +23,15 @@ from reports.models.workflow import ReportEvent, WorkflowError
 __all__ = [
     "EDITABLE_STATUSES",
     "Agency",
+    "CellState",
     "EventKind",
     "ExportJob",
+    "FileStatus",
     "GeneralSection",
+    "ImportFile",
+    "ImportJob",
+    "ImportLog",
+    "ImportedCell",
     "JobKind",
     "JobStatus",
     "Report",

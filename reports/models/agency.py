@@ -3,10 +3,44 @@ them, each with one role."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models, transaction
+
+# A name shorter than this never matches an agency by its ending alone (局, 办公室).
+MIN_PARTIAL_NAME = 4
+
+
+def name_key(name: str) -> str:
+    """An agency's name for comparing: NFKC, without spaces or brackets' width."""
+    text = unicodedata.normalize("NFKC", name or "")
+    return re.sub(r"[\s\u3000\u00a0]+", "", text)
+
+
+class AgencyQuerySet(models.QuerySet["Agency"]):
+    def matching(self, name: str) -> list[Agency]:
+        """The agencies of this queryset that a published report's title names: the
+        one of that exact name; else those whose name ends with it, or that it ends
+        with (a title that leaves out or adds the city: 镇海区人民政府办公室 for
+        宁波市镇海区人民政府办公室). Never a new agency: a name that matches none or
+        several is for a person to decide."""
+        key = name_key(name)
+        if not key:
+            return []
+        agencies = list(self.only("pk", "name", "path", "parent_id"))
+        exact = [a for a in agencies if name_key(a.name) == key]
+        if exact:
+            return exact
+        partial = []
+        for agency in agencies:
+            other = name_key(agency.name)
+            shorter = min(len(other), len(key))
+            if shorter >= MIN_PARTIAL_NAME and (other.endswith(key) or key.endswith(other)):
+                partial.append(agency)
+        return partial
 
 
 class Agency(models.Model):
@@ -28,6 +62,8 @@ class Agency(models.Model):
         help_text="一级政府的年度报告截止日期为次年3月31日，部门为1月31日。",
     )
     path = models.CharField(max_length=1000, editable=False, db_index=True, default="")
+
+    objects = AgencyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "机关"
@@ -59,7 +95,7 @@ class Agency(models.Model):
     def _ancestor_ids(self) -> list[int]:
         return [int(p) for p in self.path.strip("/").split("/")[:-1] if p]
 
-    def subtree(self) -> models.QuerySet[Agency]:
+    def subtree(self) -> AgencyQuerySet:
         """This agency and every agency beneath it."""
         return Agency.objects.filter(path__startswith=self.path)
 

@@ -1,7 +1,8 @@
-"""Background export jobs: what was asked, how far it got, and the file when done.
+"""Background jobs: exports (what was asked, how far it got, and the file when done)
+and batch imports of published reports (the files, and what became of each).
 
-The file is kept in the database rather than under MEDIA_ROOT, so that it is only ever
-handed out by a view that checks who asks for it.
+Files are kept in the database rather than under MEDIA_ROOT, so that they are only ever
+handed out by a view that checks who asks for them.
 """
 
 from __future__ import annotations
@@ -26,41 +27,37 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", "失败"
 
 
-class ExportJobQuerySet(models.QuerySet["ExportJob"]):
-    def for_user(self, user: Any) -> ExportJobQuerySet:
+class JobQuerySet(models.QuerySet):
+    def for_user(self, user: Any) -> JobQuerySet:
+        """The jobs a user may watch: their own (``access.export_jobs_filter``)."""
         condition = access.export_jobs_filter(user)
         return self if condition is None else self.filter(condition)
 
 
-class ExportJob(models.Model):
-    kind = models.CharField("类型", max_length=20, choices=JobKind.choices)
+ExportJobQuerySet = JobQuerySet
+
+
+class BackgroundJob(models.Model):
+    """What every background job records: its state and how far it got."""
+
     year = models.PositiveSmallIntegerField("年度")
     agency = models.ForeignKey(
         "reports.Agency", verbose_name="机关（含下级）", on_delete=models.CASCADE, related_name="+"
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs"
     )
     status = models.CharField(
         "状态", max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED
     )
     progress = models.PositiveIntegerField("已完成", default=0)
     total = models.PositiveIntegerField("总数", default=0)
-    filename = models.CharField(max_length=200, blank=True)
-    content = models.BinaryField(null=True, blank=True, editable=False)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ExportJobQuerySet.as_manager()
+    objects = JobQuerySet.as_manager()
 
     class Meta:
+        abstract = True
         ordering = ["-created_at"]
-        verbose_name = "导出任务"
-        verbose_name_plural = "导出任务"
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.agency} {self.year}"
 
     @property
     def percent(self) -> int:
@@ -71,3 +68,83 @@ class ExportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+class ExportJob(BackgroundJob):
+    kind = models.CharField("类型", max_length=20, choices=JobKind.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    filename = models.CharField(max_length=200, blank=True)
+    content = models.BinaryField(null=True, blank=True, editable=False)
+
+    class Meta(BackgroundJob.Meta):
+        verbose_name = "导出任务"
+        verbose_name_plural = "导出任务"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.agency} {self.year}"
+
+
+class ImportJob(BackgroundJob):
+    """An oversight office's batch import of its departments' published reports for one
+    year; ``agency`` is the office, whose subtree the files are matched to."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+
+    class Meta(BackgroundJob.Meta):
+        verbose_name = "批量导入任务"
+        verbose_name_plural = "批量导入任务"
+
+    def __str__(self) -> str:
+        return f"批量导入 {self.agency} {self.year}"
+
+    def outcome_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(FileStatus.values, 0)
+        for row in self.files.values("status").annotate(n=models.Count("pk")):
+            counts[row["status"]] = row["n"]
+        return counts
+
+
+class FileStatus(models.TextChoices):
+    PENDING = "pending", "待处理"
+    IMPORTED = "imported", "已导入"
+    TO_CHECK = "to_check", "已导入，有待核对项"
+    REFUSED = "refused", "未导入"
+    NEEDS_AGENCY = "needs_agency", "待确认机关"
+
+
+class ImportFile(models.Model):
+    """One file of a batch import and what became of it."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="files")
+    position = models.PositiveIntegerField(default=0)
+    name = models.CharField("文件名", max_length=255)
+    # Kept until the file is imported, so that a file waiting for its agency can be
+    # imported once someone chooses it.
+    content = models.BinaryField(null=True, blank=True, editable=False)
+    status = models.CharField(
+        "结果", max_length=20, choices=FileStatus.choices, default=FileStatus.PENDING
+    )
+    message = models.TextField("说明", blank=True)
+    title = models.CharField("原文标题", max_length=300, blank=True)
+    agency_name = models.CharField("标题中的机关", max_length=200, blank=True)
+    agency = models.ForeignKey(
+        "reports.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    candidates = models.ManyToManyField("reports.Agency", blank=True, related_name="+")
+    report = models.ForeignKey(
+        "reports.Report", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    findings_count = models.PositiveIntegerField("检查结果数", default=0)
+    to_check_count = models.PositiveIntegerField("待核对单元格数", default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "批量导入文件"
+        verbose_name_plural = "批量导入文件"
+
+    def __str__(self) -> str:
+        return self.name

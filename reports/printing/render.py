@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.forms import BaseForm, BoundField
 
@@ -35,6 +36,8 @@ class ValueCell:
     colspan: int = 1
     bound: BoundField | None = None
     findings: list[Finding] = field(default_factory=list)
+    # Where an imported value came from (an ``ImportedCell``), for the editing page.
+    source: Any = None
 
     @property
     def display(self) -> str:
@@ -75,9 +78,16 @@ class Table:
 class _Binder:
     """Looks up, for each cell, its value, its bound form field and its findings."""
 
-    def __init__(self, figures: fig.Figures, form: BaseForm | None, findings: list[Finding]):
+    def __init__(
+        self,
+        figures: fig.Figures,
+        form: BaseForm | None,
+        findings: list[Finding],
+        sources: dict[str, Any] | None = None,
+    ):
         self.figures = figures
         self.form = form
+        self.sources = sources or {}
         self.by_cell: dict[tuple, list[Finding]] = defaultdict(list)
         for f in findings:
             for address in f.cells:
@@ -88,7 +98,12 @@ class _Binder:
         if self.form is not None and not c.derived and c.field in self.form.fields:
             bound = self.form[c.field]
         return ValueCell(
-            c, fig.get(self.figures, c), colspan, bound, self.by_cell.get(c.address, [])
+            c,
+            fig.get(self.figures, c),
+            colspan,
+            bound,
+            self.by_cell.get(c.address, []),
+            self.sources.get(c.field),
         )
 
 
@@ -202,8 +217,10 @@ def build_table(
     figures: fig.Figures,
     form: BaseForm | None = None,
     findings: list[Finding] | None = None,
+    sources: dict[str, Any] | None = None,
 ) -> Table:
-    return TABLE_BUILDERS[table](_Binder(figures, form, findings or []))
+    """One table; ``sources`` maps cell fields to where an import read them from."""
+    return TABLE_BUILDERS[table](_Binder(figures, form, findings or [], sources))
 
 
 # --- the whole report --------------------------------------------------------------

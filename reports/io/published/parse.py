@@ -78,7 +78,7 @@ TABLE_KEYS = ("active_disclosure", "applications", "review_litigation")
 
 _TITLE = re.compile(
     r"^(?:(?P<head>\d{4})年度?)?(?P<agency>.*?)(?:关于)?(?:(?P<year>\d{4})年度?)?(?:的)?"
-    r"政府信息公开(?:工作)?(?:的)?年度?(?:工作)?报告$"
+    r"政府信息公开(?:工作)?(?:的)?(?:年度?)?(?:工作)?报告$"
 )
 _NUMBERED = re.compile(r"^([" + NUMERALS + r"]+)[、.,，]|^(\d{1,2})[.、](?!\d)")
 _SUBHEADING = re.compile(r"^[(（][" + NUMERALS + r"]+[)）]")
@@ -420,7 +420,9 @@ def reader_notes(tables: Tables) -> list[Finding]:
         if read is None or c.address in missing:
             continue
         if read.doubtful and (read.value is not None or not c.derived):
-            notes.append(Finding("导入", "warning", f"{c.label}：{read.note}。", cells=(c.address,)))
+            notes.append(
+                Finding("导入", "warning", f"{c.label}：{read.note}。", cells=(c.address,))
+            )
         elif read.value is None and not c.derived:
             source = f"“{read.source}”" if read.source else "空白"
             notes.append(

@@ -60,7 +60,9 @@ def pdf_lines(data: bytes) -> list[Line]:
     try:
         with pdfplumber.open(io.BytesIO(data)) as document:
             if len(document.pages) > MAX_PAGES:
-                raise SourceError(f"PDF共{len(document.pages)}页，超过{MAX_PAGES}页，不像一份年度报告。")
+                raise SourceError(
+                    f"PDF共{len(document.pages)}页，超过{MAX_PAGES}页，不像一份年度报告。"
+                )
             for page in document.pages:
                 chars += len(page.chars)
                 lines.extend(_page_lines(page))
@@ -68,7 +70,9 @@ def pdf_lines(data: bytes) -> list[Line]:
     except PDFPasswordIncorrect:
         raise SourceError("PDF文件有密码保护，无法读取；请上传未加密的文件。") from None
     except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
-        raise SourceError(f"PDF文件已损坏或格式不正确（{type(exc).__name__}），无法读取。") from None
+        raise SourceError(
+            f"PDF文件已损坏或格式不正确（{type(exc).__name__}），无法读取。"
+        ) from None
     if chars == 0:
         raise SourceError(
             "这份PDF没有文字层（可能是扫描件或图片），无法读取其中的文字和表格。"

@@ -28,7 +28,9 @@ PAGE_NUMBER = re.compile(
 _NUMBERISH = re.compile(r"^[-−－+]?\d[\d,，.．]*$")
 _UNIT = re.compile(r"(万元|元|件|个|条|次|项|人次)$")
 # 22（其中修订16件）, 55(含自然失效29件): the number is the cell's value, the rest a note.
-_WITH_NOTE = re.compile(r"^([-−－+]?\d[\d,，.．]*)\s*(万元|件|个|条|次|项)?\s*([(（\[【].*[)）\]】])$")
+_WITH_NOTE = re.compile(
+    r"^([-−－+]?\d[\d,，.．]*)\s*(万元|件|个|条|次|项)?\s*([(（\[【].*[)）\]】])$"
+)
 _NUMBERING = re.compile(r"^(\([" + NUMERALS + r"]+\)|[" + NUMERALS + r"]+[、.]|\d+[.、)]|\(\d+\))")
 
 
@@ -238,8 +240,12 @@ def stream_values(tokens: list[Token], start: int, count: int) -> list[CellRead]
     filled = [t for t in segment if t.kind != "empty"]
     if len(filled) >= count:
         extra = len(filled) > count
-        why = f"原文此处有{len(filled)}个数，多于{count}栏，已取前{count}个，请核对" if extra else ""
-        return [CellRead(r.value, r.source, r.note or why, extra) for r in map(_read, filled[:count])]
+        why = (
+            f"原文此处有{len(filled)}个数，多于{count}栏，已取前{count}个，请核对" if extra else ""
+        )
+        return [
+            CellRead(r.value, r.source, r.note or why, extra) for r in map(_read, filled[:count])
+        ]
     while segment and segment[-1].kind == "empty":
         segment.pop()
     chosen = segment[-count:] if segment else []

@@ -47,9 +47,7 @@ def _paragraph_text(p: etree._Element) -> str:
 
 
 def _cell_text(tc: etree._Element) -> str:
-    return "\n".join(
-        t for p in tc.iter(qn("w:p")) if (t := _paragraph_text(p).strip())
-    )
+    return "\n".join(t for p in tc.iter(qn("w:p")) if (t := _paragraph_text(p).strip()))
 
 
 def _is_heading(paragraph: Paragraph) -> bool:
