@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from reports.views import exports, files, oversight, public, reports, workflow
+from reports.views import exports, files, imports, oversight, public, reports, workflow
 
 reports_patterns = (
     [
@@ -24,7 +24,16 @@ reports_patterns = (
         path("<int:pk>/revise/", workflow.start_revision, name="revise"),
         path("<int:pk>/correct/", workflow.send_for_correction, name="correct"),
         path("<int:pk>/upload-xlsx/", files.report_upload_xlsx, name="upload_xlsx"),
-        path("import/", files.import_published, name="import_published"),
+        path("<int:pk>/confirm-import/", imports.confirm_import, name="confirm_import"),
+        path("import/", imports.import_published, name="import_published"),
+        path("import/batch/", imports.import_batch, name="import_batch"),
+        path("import/batch/<int:pk>/", imports.import_job, name="import_job"),
+        path("import/batch/<int:pk>/status/", imports.import_job_status, name="import_job_status"),
+        path(
+            "import/batch/<int:pk>/files/<int:file_pk>/agency/",
+            imports.import_job_assign,
+            name="import_job_assign",
+        ),
         path("exports/", exports.exports, name="exports"),
         path("exports/<int:pk>/", exports.export_job, name="export_job"),
         path("exports/<int:pk>/status/", exports.export_job_status, name="export_status"),

@@ -55,14 +55,14 @@ def test_unreadable_upload_is_refused_with_reason(client, alice):
 
 
 @pytest.mark.django_db
-def test_workbook_is_not_accepted_on_the_text_import_page(client, alice):
+def test_the_import_page_accepts_a_workbook_as_import_report_does(client, alice):
     from reports.io import codec, xlsx
     from tests.helpers import load_seed
 
     client.force_login(alice)
-    response = post(client, xlsx.workbook_bytes(codec.parse(load_seed(1)).doc), "r.txt")
-    assert response.status_code == 400
-    assert Report.objects.count() == 0
+    response = post(client, xlsx.workbook_bytes(codec.parse(load_seed(1)).doc), "r.xlsx")
+    assert response.status_code == 200
+    assert Report.objects.get(agency=alice.agency).app_new_received_natural_person == 36
 
 
 @pytest.mark.django_db

@@ -5,7 +5,17 @@ added to MATRIX."""
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from reports.models import ExportJob, GeneralSection, JobKind, JobStatus, Report, ReportEvent
+from reports.models import (
+    ExportJob,
+    FileStatus,
+    GeneralSection,
+    ImportFile,
+    ImportJob,
+    JobKind,
+    JobStatus,
+    Report,
+    ReportEvent,
+)
 from tests.helpers import ready_report
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +71,14 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
         signed_in(403, alice=200, mallory=200),
         signed_in(403, alice=400, mallory=400),
     ),
+    "reports:confirm_import": ("draft", signed_in(405), signed_in(403, alice=302, mallory=404)),
+    # A POST without files is shown again with the error.
+    "reports:import_batch": ("draft", signed_in(403, carol=200), signed_in(403, carol=400)),
+    # Batch imports are carol's: nobody else learns that they exist. A POST without an
+    # agency is sent back to the job with a message.
+    "reports:import_job": ("draft", signed_in(404, carol=200), signed_in(405)),
+    "reports:import_job_status": ("draft", signed_in(404, carol=200), signed_in(405)),
+    "reports:import_job_assign": ("draft", signed_in(405), signed_in(404, carol=302)),
     "reports:exports": ("draft", signed_in(403, carol=200), signed_in(403, carol=400)),
     # Jobs are carol's: nobody else learns that they exist.
     "reports:export_job": ("draft", signed_in(404, carol=200), signed_in(405)),
@@ -107,6 +125,16 @@ def project_patterns(resolver=None, namespace: str = "") -> dict[str, URLPattern
 
 
 JOB_URLS = {"reports:export_job", "reports:export_status", "reports:export_download"}
+IMPORT_JOB_URLS = {"reports:import_job", "reports:import_job_status", "reports:import_job_assign"}
+
+
+def waiting_import(report: Report, owner) -> ImportFile:
+    job = ImportJob.objects.create(
+        year=report.year, agency=owner.agency, requested_by=owner, total=1, progress=1
+    )
+    return ImportFile.objects.create(
+        job=job, name="年报.txt", content=b"x", status=FileStatus.NEEDS_AGENCY
+    )
 
 
 def finished_job(report: Report, owner) -> ExportJob:
@@ -126,6 +154,11 @@ def url_for(name: str, report: Report, carol=None) -> str:
     kwargs = {}
     if name in JOB_URLS:
         kwargs["pk"] = finished_job(report, carol).pk
+    elif name in IMPORT_JOB_URLS:
+        file = waiting_import(report, carol)
+        kwargs["pk"] = file.job_id
+        if "file_pk" in converters:
+            kwargs["file_pk"] = file.pk
     elif name == "oversight:agency":
         kwargs["pk"] = report.agency_id
     elif "pk" in converters:
@@ -154,6 +187,8 @@ def snapshot() -> tuple:
         ReportEvent.objects.count(),
         GeneralSection.objects.count(),
         ExportJob.objects.count(),
+        sorted(ImportFile.objects.values_list("pk", "status", "agency_id")),
+        ImportJob.objects.count(),
     )
 
 

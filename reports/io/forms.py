@@ -182,8 +182,51 @@ class WorkbookUploadForm(UploadForm):
     file = forms.FileField(label="填好的XLSX工作簿", help_text="请使用本页下载的模板填写。")
 
 
+PUBLISHED_HELP = (
+    "支持发布时的Word文档（.docx）、带文字层的PDF、从门户网站保存的网页（.html）、"
+    "从Word或PDF复制出的文本（.txt/.md），以及本系统导出的JSON和XLSX。"
+)
+
+
 class PublishedUploadForm(UploadForm):
-    file = forms.FileField(
-        label="已发布的年度报告",
-        help_text="支持从Word或PDF复制出的文本（.txt）、Markdown（.md）和网页（.html）。",
+    file = forms.FileField(label="已发布的年度报告", help_text=PUBLISHED_HELP)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)]
+
+
+BATCH_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+
+
+class BatchImportForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2008, max_value=2100)
+    uploads = MultipleFileField(
+        label="各部门已发布的年度报告",
+        help_text="可选择多个文件，或上传一个ZIP压缩包；"
+        + PUBLISHED_HELP
+        + "系统按标题中的机关名称对应到本机关下级的机关。",
     )
+
+    def clean_uploads(self):
+        uploads = self.cleaned_data["uploads"]
+        total = sum(u.size for u in uploads)
+        if total > BATCH_MAX_UPLOAD_BYTES:
+            limit = BATCH_MAX_UPLOAD_BYTES // 1024 // 1024
+            size = total // 1024 // 1024
+            raise forms.ValidationError(f"上传的文件共{size} MB，上限为{limit} MB。")
+        return uploads

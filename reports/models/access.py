@@ -151,8 +151,20 @@ def can_export_region(user: Any) -> bool:
     return user.is_authenticated and (user.is_superuser or oversight_scope(user) is not None)
 
 
+def can_batch_import(user: Any) -> bool:
+    """Load the published reports of the agencies beneath one's own at once (批量导入):
+    the oversight offices, for the agencies in ``agencies_visible_to``."""
+    return can_export_region(user)
+
+
+def can_check_import(user: Any, report: Report) -> bool:
+    """Confirm the cells an import left blank or in doubt: whoever may edit the report."""
+    return can_edit(user, report)
+
+
 def export_jobs_filter(user: Any) -> Q | None:
-    """The export jobs a user may watch and download: their own (None: all)."""
+    """The background jobs (exports, batch imports) a user may watch and download:
+    their own (None: all)."""
     if user.is_superuser:
         return None
     return Q(requested_by_id=user.pk)

@@ -1,5 +1,5 @@
 """Files of one report: the downloads (JSON, PDF, HTML, XLSX, DOCX), each named after
-the report's title, and the uploads (a filled workbook, a published report)."""
+the report's title, and the upload of a filled workbook."""
 
 from __future__ import annotations
 
@@ -9,14 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.shortcuts import redirect
+from django.views.decorators.http import require_GET, require_POST
 
 from reports.io import codec, xlsx
 from reports.io.errors import ImportRefused
-from reports.io.forms import PublishedUploadForm, WorkbookUploadForm
+from reports.io.forms import WorkbookUploadForm
 from reports.io.imports import import_bytes
-from reports.models import access
 from reports.printing import pdf, word
 from reports.views.http import AuthedRequest, attachment
 from reports.views.reports import get_report_for
@@ -89,28 +88,3 @@ def report_upload_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect(report)
     messages.success(request, "已从工作簿导入表格数据。")
     return redirect(result.report)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def import_published(request: AuthedRequest) -> HttpResponse:
-    """从已发布年报导入: a clerk turns their agency's published report into a draft."""
-    user = request.user
-    if not access.can_create_report(user):
-        raise PermissionDenied("只有填报人可以导入年度报告。")
-    form = PublishedUploadForm(request.POST or None, request.FILES or None)
-    context: dict = {"form": form}
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        # Only the clerk's own agency: the agency named in the report must be theirs.
-        try:
-            result = import_bytes(
-                upload.read(), upload.name, user, agency=user.agency, allowed=("text",)
-            )
-        except ImportRefused as refused:
-            context["refused"] = refused.findings
-            return render(request, "reports/import_published.html", context, status=400)
-        context["result"] = result
-        return render(request, "reports/import_published.html", context)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "reports/import_published.html", context, status=status)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from reports.io.forms import GeneralSectionFormSet, InfoForm, NewReportForm, page_form_class
 from reports.io.newyear import start_report
-from reports.models import EventKind, Report, access, counts, history
+from reports.models import EventKind, Report, access, counts, history, provenance
 from reports.models.workflow import warning_key
 from reports.oversight.inbox import inbox_for
 from reports.printing import render as rendering
@@ -124,6 +124,10 @@ def detail_context(
         "return_comment": report.return_comment(events),
         "events": events,
         "field_history": history.field_history(report),
+        "import_log": (log := provenance.latest_log(report)),
+        "import_counts": log.state_counts() if log is not None else {},
+        "import_to_check": list(log.to_check()) if log is not None else [],
+        "can_check_import": access.can_check_import(user, report),
         # Only what the list of revisions shows: a report row carries ~170 cell columns.
         "revisions": Report.objects.filter(agency_id=report.agency_id, year=report.year)
         .exclude(pk=report.pk)
@@ -179,6 +183,10 @@ def report_section(request: AuthedRequest, pk: int, section: str) -> HttpRespons
                 # Counted once, however many sub-sections the form saved.
                 with counts.deferred():
                     form.save()
+                    # A clerk who changed an imported cell has checked it.
+                    provenance.confirm_changed(
+                        report, list(getattr(form, "changed_data", [])), request.user
+                    )
                     if section == "general":
                         # The formset saves sub-sections only; the report changed too.
                         report.save(update_fields=["updated_at"])
@@ -210,7 +218,15 @@ def report_section(request: AuthedRequest, pk: int, section: str) -> HttpRespons
         "conflict": conflict,
     }
     if section in schema.NOTE_KEYS:
-        context["table"] = rendering.build_table(section, report.figures(), form, findings)
+        log = provenance.latest_log(report)
+        sources = log.cells_by_field() if log is not None else {}
+        context["table"] = rendering.build_table(section, report.figures(), form, findings, sources)
+        context["import_log"] = log
+        context["to_check"] = [
+            s
+            for s in sources.values()
+            if s.state in provenance.TO_CHECK and s.cell.table == section
+        ]
         context["table_config"] = table_config()
         context["balance_columns"] = schema.APPLICATION_COLUMNS
     return render(request, "reports/section.html", context, status=status)
