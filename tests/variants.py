@@ -274,7 +274,8 @@ def to_html(v: Variant, portal: bool = True, spans: bool = True) -> str:
 PDF_CSS = """
 @page { size: A4 landscape; margin: 18mm 15mm 20mm 15mm;
   @bottom-center { content: "— " counter(page) " —"; font-size: 10pt; } }
-body { font-family: "Noto Sans CJK SC", sans-serif; font-size: 10.5pt; line-height: 1.5; }
+body { font-family: "GOI Hei", "Noto Sans CJK SC", sans-serif; font-size: 10.5pt;
+  line-height: 1.5; }
 h1 { font-size: 15pt; text-align: left; }
 .heading { font-weight: bold; margin: 6pt 0; }
 table { border-collapse: collapse; width: 100%; margin: 4pt 0; }
@@ -286,7 +287,12 @@ td { border: 0.6pt solid #333; padding: 1pt 2pt; font-size: 8pt; text-align: cen
 def to_pdf(v: Variant) -> bytes:
     from weasyprint import HTML
 
-    parts = [f"<html><head><meta charset='utf-8'><style>{PDF_CSS}</style></head><body>"]
+    from reports.printing.fonts import font_face_css
+
+    # The sans-serif face cut by the project (a free font, subset once per machine):
+    # embedding the whole CJK font would cost seconds per PDF.
+    css = font_face_css() + PDF_CSS
+    parts = [f"<html><head><meta charset='utf-8'><style>{css}</style></head><body>"]
     for kind, content in blocks(v):
         if kind == "title":
             parts.append(f"<h1>{content}</h1>")
@@ -330,48 +336,67 @@ def to_docx(v: Variant) -> bytes:
                 # A header repeated as rows of its own, as when a table is pasted
                 # from two pages.
                 full = [*full[:12], *full[:header_rows], *full[12:]]
-            table = document.add_table(rows=len(full), cols=len(full[0]))
-            table.style = "Table Grid"
-            _fill_docx(table, grid, full, header_rows if v.page_break else 0)
+            anchor = document.add_paragraph()
+            anchor._p.addnext(_docx_table(grid, full[:header_rows] if v.page_break else []))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
 
 
-def _fill_docx(table, grid, full, repeat: int) -> None:
-    """Write each cell once and merge the cells it spans."""
-    positions: list[tuple[int, int, Cell]] = []
-    placed: set[tuple[int, int]] = set()
+def _docx_table(grid: list[list[Cell]], repeat: list[list[str | None]]):
+    """A Word table written as WordprocessingML: merged cells as gridSpan (columns) and
+    vMerge (rows), as Word stores them. ``repeat``: header rows repeated after row 12,
+    as when a table is pasted from two pages."""
+    from xml.sax.saxutils import escape
+
+    from docx.oxml import parse_xml
+
+    ns = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    placed: dict[tuple[int, int], tuple[Cell, bool]] = {}  # (row, col) -> cell, is start
+    width = 0
     for r, cells in enumerate(grid):
         c = 0
         for cell in cells:
             while (r, c) in placed:
                 c += 1
-            positions.append((r, c, cell))
             for dr in range(cell.rowspan):
-                for dc in range(cell.colspan):
-                    placed.add((r + dr, c + dc))
+                placed[(r + dr, c)] = (cell, dr == 0)
+            for dc in range(1, cell.colspan):
+                for dr in range(cell.rowspan):
+                    placed[(r + dr, c + dc)] = (cell, False)
             c += cell.colspan
+            width = max(width, c)
 
-    def at(r: int) -> int:  # the docx row of grid row r, after repeated header rows
-        return r + repeat if repeat and r >= 12 else r
+    def tc(text: str, span: int, merge: str | None) -> str:
+        props = (f'<w:gridSpan w:val="{span}"/>' if span > 1 else "") + (
+            f'<w:vMerge w:val="{merge}"/>' if merge == "restart" else "<w:vMerge/>" if merge else ""
+        )
+        run = f"<w:r><w:t xml:space='preserve'>{escape(text)}</w:t></w:r>" if text else ""
+        return f"<w:tc><w:tcPr>{props}</w:tcPr><w:p>{run}</w:p></w:tc>"
 
-    for r, c, cell in positions:
-        first = table.cell(at(r), c)
-        if cell.rowspan > 1 or cell.colspan > 1:
-            last_r = r + cell.rowspan - 1
-            if repeat and r < 12 <= last_r:
-                # A cell spanning the page break: merged on each side of it.
-                first.merge(table.cell(at(11), c + cell.colspan - 1))
-                table.cell(at(12), c).merge(table.cell(at(last_r), c + cell.colspan - 1))
-            else:
-                first = first.merge(table.cell(at(last_r), c + cell.colspan - 1))
-        first.text = cell.text
-    if repeat:
-        for r in range(repeat):
-            for c, text in enumerate(full[r]):
-                if text is not None:
-                    table.cell(12 + r, c).text = text
+    rows = []
+    for r in range(len(grid)):
+        out, c = [], 0
+        while c < width:
+            cell, start = placed[(r, c)]
+            if (r, c - 1) in placed and placed[(r, c - 1)][0] is cell and c > 0:
+                c += 1  # covered by the gridSpan written at the cell's first column
+                continue
+            merge = ("restart" if start else "continue") if cell.rowspan > 1 else None
+            out.append(tc(cell.text if start else "", cell.colspan, merge))
+            c += cell.colspan
+        rows.append("<w:tr>" + "".join(out) + "</w:tr>")
+        if repeat and r == 11:
+            for header in repeat:
+                rows.append("<w:tr>" + "".join(tc(t or "", 1, None) for t in header) + "</w:tr>")
+    grid_cols = "<w:gridCol w:w='800'/>" * width
+    xml = (
+        f"<w:tbl xmlns:w='{ns}'><w:tblPr><w:tblStyle w:val='TableGrid'/>"
+        f"<w:tblW w:w='0' w:type='auto'/></w:tblPr><w:tblGrid>{grid_cols}</w:tblGrid>"
+        + "".join(rows)
+        + "</w:tbl>"
+    )
+    return parse_xml(xml)
 
 
 def to_text(v: Variant, style: str = "tabs") -> str:

@@ -71,9 +71,12 @@ def classify(cell: str) -> Token:
     bare = _UNIT.sub("", s)
     if _NUMBERISH.match(bare):
         return Token(bare, "value")
-    noted = _WITH_NOTE.match(unicodedata.normalize("NFKC", cell.strip()))
+    original = cell.strip()
+    noted = _WITH_NOTE.match(unicodedata.normalize("NFKC", original))
     if noted:
-        return Token(norm(noted.group(1)), "value", note=noted.group(3).strip())
+        # The note as published (full-width brackets and all), without its brackets.
+        at = min(original.find(b) for b in "(（[【" if b in original)
+        return Token(norm(noted.group(1)), "value", note=original[at + 1 : -1].strip())
     return Token(cell.strip(), "text")
 
 
@@ -180,7 +183,7 @@ def _read(token: Token, doubtful: bool = False) -> CellRead:
     value = token.text if token.kind == "value" else None
     source = token.text if token.kind != "empty" else ""
     if token.note:
-        source += token.note
+        source += f"（{token.note}）"
     return CellRead(value, source, token.note, doubtful)
 
 
