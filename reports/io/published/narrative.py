@@ -22,7 +22,10 @@ _CHROME = re.compile(
 
 
 def is_chrome(text: str) -> bool:
-    return bool(_CHROME.search(text))
+    """A portal's line around the article. Only short lines: a paragraph of the report
+    may well say 提供技术支持."""
+    text = text.strip()
+    return len(text) <= 60 and not text.endswith("。") and bool(_CHROME.search(text))
 
 
 def paragraphs(lines: list[Line]) -> list[str]:
