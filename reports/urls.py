@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from reports.views import exports, files, imports, oversight, public, reports, workflow
+from reports.views import editor, exports, files, imports, oversight, public, reports, workflow
 
 reports_patterns = (
     [
@@ -16,7 +16,8 @@ reports_patterns = (
         path("<int:pk>/report.html", files.report_html, name="html"),
         path("<int:pk>/report.xlsx", files.report_xlsx, name="xlsx"),
         path("<int:pk>/report.docx", files.report_docx, name="docx"),
-        path("<int:pk>/edit/<slug:section>/", reports.report_section, name="section"),
+        path("<int:pk>/edit/<slug:section>/", editor.report_section, name="section"),
+        path("<int:pk>/edit/<slug:section>/autosave/", editor.autosave, name="autosave"),
         path("<int:pk>/submit/", workflow.submit, name="submit"),
         path("<int:pk>/approve/", workflow.approve, name="approve"),
         path("<int:pk>/return/", workflow.return_to_clerk, name="return"),

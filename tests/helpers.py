@@ -71,6 +71,23 @@ def make_report(agency: Agency, year: int = 2024, figures: dict | None = None, *
     return report
 
 
+def general_post(forms: list[dict], initial: int | None = None) -> dict:
+    """The sub-section formset of section 一 as the page posts it; ``initial`` forms
+    (by default those with an id) are existing sub-sections."""
+    if initial is None:
+        initial = sum(1 for f in forms if f.get("id"))
+    data = {
+        "general-TOTAL_FORMS": str(len(forms)),
+        "general-INITIAL_FORMS": str(initial),
+        "general-MIN_NUM_FORMS": "0",
+        "general-MAX_NUM_FORMS": "1000",
+    }
+    for i, f in enumerate(forms):
+        for key, value in f.items():
+            data[f"general-{i}-{key}"] = value
+    return data
+
+
 def fill_zeros(report: Report) -> Report:
     for c in schema.STORED_CELLS:
         if getattr(report, c.field) is None:

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from reports.models import GeneralSection, Report, Status
-from tests.helpers import fill_zeros, make_report
+from tests.helpers import fill_zeros, general_post, make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -335,19 +335,6 @@ def test_info_page_saves_title_opening_and_signature(client, alice, report):
     assert str(report.signature_date) == "2025-01-10"
 
 
-def general_post(report, forms):
-    data = {
-        "general-TOTAL_FORMS": str(len(forms)),
-        "general-INITIAL_FORMS": str(sum(1 for f in forms if f.get("id"))),
-        "general-MIN_NUM_FORMS": "0",
-        "general-MAX_NUM_FORMS": "1000",
-    }
-    for i, f in enumerate(forms):
-        for key, value in f.items():
-            data[f"general-{i}-{key}"] = value
-    return data
-
-
 def test_general_subsections_are_added_reordered_and_removed(client, alice, report):
     client.force_login(alice)
     existing = list(report.general.all())
@@ -358,7 +345,7 @@ def test_general_subsections_are_added_reordered_and_removed(client, alice, repo
     forms[0]["ORDER"] = "9"  # move the first to the end
     forms[4]["DELETE"] = "on"  # remove the fifth
     forms.append({"heading": "（六）政务新媒体管理情况", "body": "新媒体", "ORDER": "6"})
-    response = post_section(client, report, "general", general_post(report, forms))
+    response = post_section(client, report, "general", general_post(forms))
     assert response.status_code == 302
     headings = list(report.general.values_list("heading", flat=True))
     assert headings == [
@@ -374,7 +361,7 @@ def test_general_subsections_are_added_reordered_and_removed(client, alice, repo
 def test_general_subsection_without_heading_is_refused(client, alice, report):
     client.force_login(alice)
     forms = [{"heading": "", "body": "无标题的正文", "ORDER": "1"}]
-    data = general_post(report, forms)
+    data = general_post(forms)
     data["general-INITIAL_FORMS"] = "0"
     response = post_section(client, report, "general", data)
     assert response.status_code == 400

@@ -1,5 +1,5 @@
-"""The signed-in pages of reports: the inbox, the list, the report page and the section
-editor. Function-based, control flow written out."""
+"""The signed-in pages of reports: the inbox, the list, the report page and its
+preview (the section editor is in ``editor``). Function-based, control flow written out."""
 
 from __future__ import annotations
 
@@ -9,20 +9,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from reports.io.forms import GeneralSectionFormSet, InfoForm, NewReportForm, page_form_class
+from reports.io.forms import NewReportForm
 from reports.io.newyear import start_report
-from reports.models import EventKind, Report, access, counts, history, provenance
+from reports.models import EventKind, Report, access, history, provenance
 from reports.models.workflow import warning_key
 from reports.oversight.inbox import inbox_for
 from reports.printing import render as rendering
-from reports.spec import numbers, schema
+from reports.spec import schema
 from reports.views.http import AuthedRequest
 
 LIST_PAGE_SIZE = 50
@@ -145,120 +143,3 @@ def report_preview(request: AuthedRequest, pk: int) -> HttpResponse:
         "reports/report_preview.html",
         {"report": report, "rendered": rendering.render_document(report.document())},
     )
-
-
-def _section_form(report: Report, section: str, data: Any = None) -> Any:
-    if section == "info":
-        return InfoForm(data, instance=report)
-    if section == "general":
-        return GeneralSectionFormSet(data, instance=report, prefix="general")
-    return page_form_class(section)(data, instance=report)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def report_section(request: AuthedRequest, pk: int, section: str) -> HttpResponse:
-    if section not in schema.EDIT_PAGE_KEYS:
-        raise Http404("no such section")
-    report = get_report_for(request.user, pk)
-    can_edit = report.can_edit(request.user)
-
-    conflict = None
-    version = report.version
-    if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied(report.locked_reason() or "您没有修改本报告的权限。")
-        base_version = history.parse_version(request.POST.get("version"))
-        with transaction.atomic():
-            # Lock the row: two saves of the same report are checked one after the other.
-            report = Report.objects.select_for_update().select_related("agency").get(pk=pk)
-            can_edit = report.can_edit(request.user)
-            if not can_edit:
-                raise PermissionDenied(report.locked_reason())
-            # Compared before the form is validated: validating copies the input onto
-            # the instance.
-            conflict = history.conflicts(report, base_version, section)
-            form = _section_form(report, section, request.POST)
-            if conflict is None and form.is_valid():
-                # Counted once, however many sub-sections the form saved.
-                with counts.deferred():
-                    form.save()
-                    # A clerk who changed an imported cell has checked it.
-                    provenance.confirm_changed(
-                        report, list(getattr(form, "changed_data", [])), request.user
-                    )
-                    if section == "general":
-                        # The formset saves sub-sections only; the report changed too.
-                        report.save(update_fields=["updated_at"])
-                messages.success(request, "已保存。")
-                return redirect(reverse("reports:section", args=[report.pk, section]))
-        if conflict is not None:
-            # A second save of the same input, seen the changes, goes through.
-            version = report.version
-            status = 409
-        else:
-            version = base_version if base_version is not None else report.version
-            status = 400
-    else:
-        form = _section_form(report, section)
-        status = 200
-
-    if not can_edit:
-        _disable(form)
-    findings = [f for f in report.findings() if f.edit_section == section]
-    context = {
-        "report": report,
-        "section": section,
-        "section_title": dict(schema.EDIT_PAGES)[section],
-        "pages": schema.EDIT_PAGES,
-        "form": form,
-        "findings": findings,
-        "can_edit": can_edit,
-        "version": version,
-        "conflict": conflict,
-    }
-    if section in schema.NOTE_KEYS:
-        log = provenance.latest_log(report)
-        sources = log.cells_by_field() if log is not None else {}
-        context["table"] = rendering.build_table(section, report.figures(), form, findings, sources)
-        context["import_log"] = log
-        context["to_check"] = [
-            s
-            for s in sources.values()
-            if s.state in provenance.TO_CHECK and s.cell.table == section
-        ]
-        context["table_config"] = table_config()
-        context["balance_columns"] = schema.APPLICATION_COLUMNS
-    return render(request, "reports/section.html", context, status=status)
-
-
-def _disable(form: Any) -> None:
-    forms_ = getattr(form, "forms", None)
-    for f in [form] if forms_ is None else forms_:
-        for field in f.fields.values():
-            field.disabled = True
-
-
-def _key(c: schema.Cell) -> str:
-    return f"{c.table}:{c.row}:{c.col or ''}"
-
-
-def table_config() -> dict[str, Any]:
-    """What the live checks of the editing page need, from the template definition and
-    the number rules: every cell's kind, every sum, the R1 balance and how a typed
-    number is read. The script holds no rule of its own."""
-    return {
-        "kinds": {_key(c): c.kind for c in schema.STORED_CELLS},
-        "sums": [
-            {"total": _key(s.total), "parts": [_key(p) for p in s.parts]} for s in schema.SUMS
-        ],
-        "balance": {
-            col.key: {
-                "in": [_key(schema.cell("applications", r, col.key)) for r in schema.BALANCE_IN],
-                "out": [_key(schema.cell("applications", r, col.key)) for r in schema.BALANCE_OUT],
-                "label": col.label,
-            }
-            for col in schema.APPLICATION_COLUMNS
-        },
-        "numbers": numbers.client_rules(),
-    }

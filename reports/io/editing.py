@@ -1,0 +1,103 @@
+"""Saving a page of the section editor: the form of each page, and one save behind both
+保存本部分 and the autosave.
+
+Both lock the report row, check that the user may still edit it, compare the version the
+page was rendered from with the report's (``history.conflicts``) and validate the input
+with the same forms. They differ only in what happens to input that fails validation:
+保存本部分 saves nothing and shows the page again; the autosave saves every field that
+passed and reports the others, which the page keeps as typed and marks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from reports.io.forms import GeneralSectionFormSet, InfoForm, page_form_class
+from reports.models import Report, counts, history, provenance
+
+
+def section_form(report: Report, section: str, data: Any = None) -> Any:
+    """The form of an editing page, bound to ``data`` when given."""
+    if section == "info":
+        return InfoForm(data, instance=report)
+    if section == "general":
+        return GeneralSectionFormSet(data, instance=report, prefix="general")
+    return page_form_class(section)(data, instance=report)
+
+
+@dataclass
+class SectionSave:
+    """What a save of a page did. ``saved`` is True when the whole input was stored;
+    ``saved_fields`` names what a partial save stored; ``errors`` are the messages of
+    the fields that failed, by the input's ``name``."""
+
+    report: Report
+    form: Any
+    conflict: history.Conflict | None = None
+    saved: bool = False
+    saved_fields: list[str] = field(default_factory=list)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    # The general page: the sub-section id of each form saved, by form index.
+    section_ids: dict[int, int] = field(default_factory=dict)
+
+
+def save_section(pk: int, section: str, data: Any, user: Any, *, partial: bool) -> SectionSave:
+    """Validate ``data`` for ``section`` of report ``pk`` and store it, all of it or,
+    with ``partial``, every field that passed. Raises ``PermissionDenied`` when the
+    user may not (or no longer) edit the report."""
+    base_version = history.parse_version(data.get("version"))
+    with transaction.atomic():
+        # Lock the row: two saves of the same report are checked one after the other.
+        report = Report.objects.select_for_update().select_related("agency").get(pk=pk)
+        if not report.can_edit(user):
+            raise PermissionDenied(report.locked_reason() or "您没有修改本报告的权限。")
+        # Compared before the form is validated: validating copies the input onto the
+        # instance.
+        conflict = history.conflicts(report, base_version, section)
+        form = section_form(report, section, data)
+        result = SectionSave(report, form, conflict)
+        if conflict is not None:
+            return result
+        valid = form.is_valid()
+        result.errors = _errors(form)
+        # Counted once, however many sub-sections the form saved.
+        with counts.deferred():
+            if valid:
+                form.save()
+                result.saved = True
+                result.saved_fields = list(getattr(form, "changed_data", []))
+                if section == "general":
+                    # The formset saves sub-sections only; the report changed too.
+                    report.save(update_fields=["updated_at"])
+                    result.section_ids = {
+                        i: f.instance.pk
+                        for i, f in enumerate(form.forms)
+                        if f.instance.pk is not None and f not in form.deleted_forms
+                    }
+            elif partial and section != "general":
+                # Validation copied every field that passed onto the instance and
+                # none that failed; store those. (The sub-sections of 一 are saved
+                # together or not at all: a partial formset would renumber them.)
+                fields = [f for f in form.changed_data if f not in form.errors]
+                if fields:
+                    report.save(update_fields=fields)
+                result.saved_fields = fields
+            # A clerk who changed an imported cell has checked it.
+            provenance.confirm_changed(report, result.saved_fields, user)
+    return result
+
+
+def _errors(form: Any) -> dict[str, list[str]]:
+    """The messages of every field that failed, by the name of its input."""
+    errors: dict[str, list[str]] = {}
+    for f in getattr(form, "forms", None) or [form]:
+        for name, messages in f.errors.items():
+            key = f.add_prefix(name) if name != "__all__" else "__all__"
+            errors.setdefault(key, []).extend(str(m) for m in messages)
+    for message in getattr(form, "non_form_errors", list)():
+        errors.setdefault("__all__", []).append(str(message))
+    return errors

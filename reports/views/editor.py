@@ -1,0 +1,149 @@
+"""The section editor: each page of a report's form, saved by 保存本部分 or by the
+autosave of the page's script, both through ``reports.io.editing.save_section``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from reports.io import editing
+from reports.models import history, provenance
+from reports.printing import render as rendering
+from reports.spec import numbers, schema
+from reports.views.http import AuthedRequest
+from reports.views.reports import get_report_for
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_section(request: AuthedRequest, pk: int, section: str) -> HttpResponse:
+    if section not in schema.EDIT_PAGE_KEYS:
+        raise Http404("no such section")
+    report = get_report_for(request.user, pk)
+    can_edit = report.can_edit(request.user)
+
+    conflict = None
+    version = report.version
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(report.locked_reason() or "您没有修改本报告的权限。")
+        result = editing.save_section(pk, section, request.POST, request.user, partial=False)
+        report, form, conflict = result.report, result.form, result.conflict
+        if result.saved:
+            messages.success(request, "已保存。")
+            return redirect(reverse("reports:section", args=[report.pk, section]))
+        if conflict is not None:
+            # A second save of the same input, seen the changes, goes through.
+            version = report.version
+            status = 409
+        else:
+            base_version = history.parse_version(request.POST.get("version"))
+            version = base_version if base_version is not None else report.version
+            status = 400
+    else:
+        form = editing.section_form(report, section)
+        status = 200
+
+    if not can_edit:
+        _disable(form)
+    findings = [f for f in report.findings() if f.edit_section == section]
+    context = {
+        "report": report,
+        "section": section,
+        "section_title": dict(schema.EDIT_PAGES)[section],
+        "pages": schema.EDIT_PAGES,
+        "form": form,
+        "findings": findings,
+        "can_edit": can_edit,
+        "version": version,
+        "conflict": conflict,
+    }
+    if section in schema.NOTE_KEYS:
+        log = provenance.latest_log(report)
+        sources = log.cells_by_field() if log is not None else {}
+        context["table"] = rendering.build_table(section, report.figures(), form, findings, sources)
+        context["import_log"] = log
+        context["to_check"] = [
+            s
+            for s in sources.values()
+            if s.state in provenance.TO_CHECK and s.cell.table == section
+        ]
+        context["table_config"] = table_config()
+        context["balance_columns"] = schema.APPLICATION_COLUMNS
+    return render(request, "reports/section.html", context, status=status)
+
+
+def _disable(form: Any) -> None:
+    forms_ = getattr(form, "forms", None)
+    for f in [form] if forms_ is None else forms_:
+        for field in f.fields.values():
+            field.disabled = True
+
+
+def _key(c: schema.Cell) -> str:
+    return f"{c.table}:{c.row}:{c.col or ''}"
+
+
+def table_config() -> dict[str, Any]:
+    """What the live checks of the editing page need, from the template definition and
+    the number rules: every cell's kind, every sum, the R1 balance and how a typed
+    number is read. The script holds no rule of its own."""
+    return {
+        "kinds": {_key(c): c.kind for c in schema.STORED_CELLS},
+        "sums": [
+            {"total": _key(s.total), "parts": [_key(p) for p in s.parts]} for s in schema.SUMS
+        ],
+        "balance": {
+            col.key: {
+                "in": [_key(schema.cell("applications", r, col.key)) for r in schema.BALANCE_IN],
+                "out": [_key(schema.cell("applications", r, col.key)) for r in schema.BALANCE_OUT],
+                "label": col.label,
+            }
+            for col in schema.APPLICATION_COLUMNS
+        },
+        "numbers": numbers.client_rules(),
+    }
+
+
+@login_required
+@require_POST
+def autosave(request: AuthedRequest, pk: int, section: str) -> JsonResponse:
+    """The page's input as typed so far, saved as far as it is valid: the fields that
+    fail validation are named with their messages and stay as typed on the page."""
+    if section not in schema.EDIT_PAGE_KEYS:
+        raise Http404("no such section")
+    report = get_report_for(request.user, pk)
+    try:
+        result = editing.save_section(pk, section, request.POST, request.user, partial=True)
+    except PermissionDenied as exc:
+        message = str(exc) or report.locked_reason() or "您没有修改本报告的权限。"
+        return JsonResponse({"status": "locked", "message": message}, status=403)
+    if result.conflict is not None:
+        who = "、".join(result.conflict.users) or "他人"
+        return JsonResponse(
+            {
+                "status": "conflict",
+                "message": f"您打开本页后，{who}修改了本部分，自动保存已暂停。"
+                "请点击“保存本部分”查看对方的修改，您填写的内容仍保留在页面上。",
+                "changes": [[c.label, c.old, c.new] for c in result.conflict.changes],
+            },
+            status=409,
+        )
+    return JsonResponse(
+        {
+            "status": "saved" if result.saved else "partial",
+            "version": result.report.version,
+            "saved_at": timezone.localtime().strftime("%H:%M:%S"),
+            "saved_fields": result.saved_fields,
+            "errors": result.errors,
+            "section_ids": result.section_ids,
+        }
+    )
