@@ -61,6 +61,16 @@ def clean_text(text: str) -> str:
     return _EMPHASIS.sub("", text)
 
 
+def _pipe_row(stripped: str) -> bool:
+    """A Markdown table row. GitHub-flavoured Markdown lets a row leave out its leading
+    or its trailing bar (``规章 | 0 | 0 | 0 |``), and a web page copied as text writes its
+    tables that way, a caption as a row of one cell (``第二十条第(一)项 |``); prose never
+    ends with a bar."""
+    if stripped.startswith("|"):
+        return stripped.count("|") >= 2
+    return stripped.endswith("|") and len(stripped) > 1
+
+
 def text_lines(text: str) -> list[Line]:
     """Plain text or Markdown. A ``|`` table row and a line of TAB-separated cells from
     a PDF tool are rows; a line starting with a single TAB is one cell of Word's text
@@ -68,7 +78,7 @@ def text_lines(text: str) -> list[Line]:
     lines: list[Line] = []
     for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         stripped = raw.strip()
-        if stripped.startswith("|") and stripped.count("|") >= 2:
+        if _pipe_row(stripped):
             cells = [c.strip() for c in stripped.strip("|").split("|")]
             if all(_MD_RULE.match(c) or not c for c in cells):
                 continue

@@ -157,6 +157,18 @@ class Tables:
     # --- 三 ---------------------------------------------------------------------
 
     def applications(self, tokens: list[Token]) -> None:
+        missing = self.application_rows(tokens)
+        if len(missing) > MAX_MISSING_APPLICATION_ROWS:
+            found = len(schema.APPLICATION_ROWS) - len(missing)
+            raise TableError(
+                f"第三部分的申请情况表只找到{found}行（2021年格式应有"
+                f"{len(schema.APPLICATION_ROWS)}行），未找到“{missing[0]}”等{len(missing)}行，"
+                "无法按国办公开办函〔2021〕30号的格式读取。"
+            )
+
+    def application_rows(self, tokens: list[Token]) -> list[str]:
+        """Read every row of the matrix that the tokens hold, and return the labels of
+        those they do not (``applications`` judges whether that is still the matrix)."""
         pos = 0
         cols = [c.key for c in schema.APPLICATION_COLUMNS]
         used: list[int] = []
@@ -173,14 +185,8 @@ class Tables:
             self._put(cells, reads)
             used += [tokens[at].line, tokens[last].line]
             pos = at + 1
-        if len(missing) > MAX_MISSING_APPLICATION_ROWS:
-            found = len(schema.APPLICATION_ROWS) - len(missing)
-            raise TableError(
-                f"第三部分的申请情况表只找到{found}行（2021年格式应有"
-                f"{len(schema.APPLICATION_ROWS)}行），未找到“{missing[0]}”等{len(missing)}行，"
-                "无法按国办公开办函〔2021〕30号的格式读取。"
-            )
         self._extent("applications", used)
+        return missing
 
     # --- 四 ---------------------------------------------------------------------
 
