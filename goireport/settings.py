@@ -174,6 +174,13 @@ MEDIA_URL = "media/"
 # runs them in the request instead (tests, a laptop without a worker).
 TASKS = {"default": {"BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
+# The admin's import and export (django-import-export) need the model's own rights:
+# without these codes any staff member, even one without a single permission, could
+# import users (and make himself reviewer of any agency) or export the user list. An
+# import also needs the "add" right (ImportGuardMixin in reports/admin.py).
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

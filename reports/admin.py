@@ -6,17 +6,31 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
 from reports.io.resources import AgencyResource, UserResource
-from reports.models import Agency, GeneralSection, Report, ReportEvent, User
+from reports.models import Agency, GeneralSection, Report, ReportEvent, User, access
+
+
+class GuardedImportExportAdmin(ImportExportModelAdmin):
+    """An import both adds and changes rows: it needs both rights (the settings'
+    IMPORT_EXPORT_IMPORT_PERMISSION_CODE asks for "change")."""
+
+    def has_import_permission(self, request) -> bool:
+        return super().has_import_permission(request) and self.has_add_permission(request)
 
 
 @admin.register(Agency)
-class AgencyAdmin(ImportExportModelAdmin):
+class AgencyAdmin(GuardedImportExportAdmin):
     resource_classes = [AgencyResource]
     formats = [CSV, XLSX]
     list_display = ["indented_name", "parent", "is_government"]
     list_filter = ["is_government"]
     search_fields = ["name"]
     autocomplete_fields = ["parent"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Also what the bulk action 删除所选 asks for each selected agency.
+        if obj is not None and not access.can_delete_agency(obj):
+            return False
+        return super().has_delete_permission(request, obj)
 
     @admin.display(description="机关名称", ordering="path")
     def indented_name(self, obj: Agency) -> str:
@@ -28,7 +42,7 @@ AGENCY_FIELDSET: Any = ("所属机关与角色", {"fields": ("agency", "role")})
 
 
 @admin.register(User)
-class UserAdmin(ImportExportModelAdmin, BaseUserAdmin):
+class UserAdmin(GuardedImportExportAdmin, BaseUserAdmin):
     resource_classes = [UserResource]
     formats = [CSV, XLSX]
     list_display = ["username", "first_name", "agency", "role", "is_staff", "is_active"]
@@ -36,6 +50,16 @@ class UserAdmin(ImportExportModelAdmin, BaseUserAdmin):
     autocomplete_fields = ["agency"]
     fieldsets = (*(BaseUserAdmin.fieldsets or ()), AGENCY_FIELDSET)
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, AGENCY_FIELDSET)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and not access.can_manage_account(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and not access.can_manage_account(request.user, obj):
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 class GeneralSectionInline(admin.StackedInline):
@@ -85,3 +109,10 @@ class ReportAdmin(admin.ModelAdmin):
         if obj is not None and not obj.is_editable:
             return False
         return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Asked for each selected report by the bulk action 删除所选 as well, so a
+        # selection holding one locked report deletes nothing.
+        if obj is not None and not access.can_delete_report_in_admin(obj):
+            return False
+        return super().has_delete_permission(request, obj)

@@ -280,3 +280,91 @@ def test_staff_see_the_event_log_of_a_report_in_the_admin(client, alice, bob, dj
     assert response.status_code == 200
     page = response.getvalue().decode()
     assert "流转记录" in page and "审核通过" in page
+
+
+# --- staff rights per model ---------------------------------------------------------
+# Staff members see in the admin what their per-model rights give them and no more;
+# no right deletes a locked report, an agency with reports or the superuser's account.
+
+STAFF_NONE, STAFF_VIEW, STAFF_ALL = (
+    "staff without rights",
+    "staff who view",
+    "staff with all rights",
+)
+ADMIN_VIEWS = ("changelist", "add", "change", "delete", "history", "import", "export")
+
+# model -> view -> (no rights, view rights, every right of the model)
+STAFF_MATRIX: dict[str, dict[str, tuple[int, int, int]]] = {
+    "report": {
+        "changelist": (403, 200, 200),
+        "add": (403, 403, 403),  # reports are made by clerks only
+        "change": (403, 200, 200),  # a published report: read-only for everyone
+        "delete": (403, 403, 403),  # a published report
+        "history": (403, 200, 200),
+    },
+    "agency": {
+        "changelist": (403, 200, 200),
+        "add": (403, 403, 200),
+        "change": (403, 200, 200),
+        "delete": (403, 403, 403),  # an agency with reports
+        "history": (403, 200, 200),
+        "import": (403, 403, 200),
+        "export": (403, 200, 200),
+    },
+    "user": {
+        "changelist": (403, 200, 200),
+        "add": (403, 403, 200),
+        "change": (403, 200, 200),  # the superuser's account: read-only to staff
+        "delete": (403, 403, 403),  # the superuser's account
+        "history": (403, 200, 200),
+        "import": (403, 403, 200),
+        "export": (403, 200, 200),
+    },
+}
+STAFF_CASES = [
+    (model, view, who)
+    for model, views in STAFF_MATRIX.items()
+    for view in views
+    for who in (STAFF_NONE, STAFF_VIEW, STAFF_ALL)
+]
+
+
+def staff_member(who: str, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user(
+        who, password="a-long-test-password-1", is_staff=True
+    )
+    rights = Permission.objects.filter(content_type__app_label="reports")
+    if who == STAFF_VIEW:
+        rights = rights.filter(codename__startswith="view_")
+    if who != STAFF_NONE:
+        user.user_permissions.set(rights)
+    return user
+
+
+@pytest.mark.parametrize(("model", "view", "who"), STAFF_CASES)
+def test_staff_rights_per_model_in_the_admin(
+    client, model, view, who, alice, bob, django_user_model
+):
+    root = django_user_model.objects.create_superuser("root", password="a-long-test-password-1")
+    report = report_in("published", {CLERK: alice, REVIEWER: bob})
+    obj = {"report": report, "agency": report.agency, "user": root}[model]
+    client.force_login(staff_member(who, django_user_model))
+    args = [obj.pk] if view in ("change", "delete", "history") else []
+    url = reverse(f"admin:reports_{model}_{view}", args=args)
+    expected = STAFF_MATRIX[model][view][(STAFF_NONE, STAFF_VIEW, STAFF_ALL).index(who)]
+    before = snapshot(), django_user_model.objects.filter(is_active=True).count()
+    assert client.get(url).status_code == expected
+    post = {"post": "yes", "format": "0"} if view in ("delete", "export") else {}
+    client.post(url, post)
+    assert (snapshot(), django_user_model.objects.filter(is_active=True).count()) == before
+    assert django_user_model.objects.filter(pk=root.pk, is_superuser=True).exists()
+
+
+def test_staff_matrix_covers_every_admin_model_and_its_views():
+    from django.contrib.admin.sites import site
+
+    ours = {m._meta.model_name for m in site._registry if m._meta.app_label == "reports"}
+    assert ours == set(STAFF_MATRIX)
+    assert all(set(views) <= set(ADMIN_VIEWS) for views in STAFF_MATRIX.values())

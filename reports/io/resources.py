@@ -7,7 +7,7 @@ from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
 from reports.io.xlsx import neutralise
-from reports.models import Agency, Role, User
+from reports.models import Agency, Role, User, access
 
 
 class SafeExportResource(resources.ModelResource):
@@ -29,6 +29,8 @@ class AgencyResource(SafeExportResource):
         import_id_fields = ("name",)
         skip_unchanged = True
         report_skipped = True
+        # The model's own validation (lengths, uniqueness) judges every row.
+        clean_model_instances = True
 
 
 class UserResource(SafeExportResource):
@@ -44,10 +46,19 @@ class UserResource(SafeExportResource):
         import_id_fields = ("username",)
         skip_unchanged = True
         report_skipped = True
+        clean_model_instances = True
 
     def before_save_instance(self, instance: User, row, **kwargs) -> None:
+        actor = kwargs.get("user")
+        if instance.pk and actor is not None:
+            stored = User.objects.get(pk=instance.pk)
+            if not access.can_manage_account(actor, stored):
+                raise ValueError(f"只有超级管理员可以修改超级管理员账号“{stored.username}”。")
         if instance.role and instance.role not in Role.values:
             raise ValueError(f"角色“{instance.role}”无效，应为 {'、'.join(Role.values)}")
-        if not instance.pk:
-            # New users set their password through the reset flow.
+
+    def after_init_instance(self, instance: User, new: bool, row, **kwargs) -> None:
+        if new:
+            # New users set their password through the reset flow (and the model's
+            # validation, run on every row, requires one).
             instance.set_unusable_password()

@@ -13,8 +13,10 @@ import io
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar, overload
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -42,12 +44,23 @@ _TOTAL_FILL = PatternFill("solid", fgColor="EEEEEE")
 _FONT = Font(name="仿宋_GB2312", size=11)
 _BOLD = Font(name="黑体", size=12, bold=True)
 
+_T = TypeVar("_T")
 _INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+@overload
+def neutralise(value: str) -> str: ...
+@overload
+def neutralise(value: _T) -> _T: ...
 def neutralise(value: object) -> object:
-    """A text cell that a spreadsheet would run as a formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(_INJECTION_PREFIXES):
+    """Every text that came from a person goes into a spreadsheet through here: one
+    that a spreadsheet would run as a formula gets a leading quote, and control
+    characters the file format cannot hold (stored before input refused them) are
+    dropped rather than failing the whole download."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if value.startswith(_INJECTION_PREFIXES):
         return "'" + value
     return value
 

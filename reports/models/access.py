@@ -168,3 +168,26 @@ def export_jobs_filter(user: Any) -> Q | None:
     if user.is_superuser:
         return None
     return Q(requested_by_id=user.pk)
+
+
+# --- the admin --------------------------------------------------------------------
+# Staff rights come from Django's per-model permissions; these decide what no
+# permission can grant, so that the admin is never a side door around the workflow.
+
+
+def can_delete_report_in_admin(report: Report) -> bool:
+    """A report past draft is part of the record (submitted, approved, published or a
+    revision's predecessor): it is never deleted, whoever asks."""
+    return report.status in EDITABLE_STATUSES
+
+
+def can_delete_agency(agency: Agency) -> bool:
+    """An agency with reports or agencies beneath it stays (the database protects
+    them too; refusing here spares staff a failed confirmation page)."""
+    return not agency.reports.exists() and not agency.children.exists()
+
+
+def can_manage_account(actor: Any, account: Any) -> bool:
+    """Only a superuser changes or deletes a superuser's account: a staff member with
+    the right to manage users must not lock out or demote the administrator."""
+    return bool(actor.is_superuser) or not account.is_superuser

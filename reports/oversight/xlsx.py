@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from reports.io.xlsx import neutralise
 from reports.models.states import Progress
 from reports.oversight.rollup import Rollup
 from reports.printing import grid, render
@@ -40,7 +41,7 @@ def write_table(ws: Worksheet, table: render.Table, top: int) -> int:
             if item.cell.derived:
                 target.font = Font(bold=True)
         else:
-            target.value = item.text
+            target.value = neutralise(item.text)
             centred = p.header or item.css in ("caption", "head", "banner", "group")
             target.alignment = _CENTRE if centred else _LEFT
             if item.css == "caption":
@@ -59,7 +60,7 @@ def rollup_workbook(rollup: Rollup) -> bytes:
     wb = Workbook()
     ws = wb.worksheets[0]
     ws.title = "汇总"
-    ws.cell(row=1, column=1, value=rollup.title).font = Font(bold=True, size=14)
+    ws.cell(row=1, column=1, value=neutralise(rollup.title)).font = Font(bold=True, size=14)
     ws.cell(
         row=2,
         column=1,
@@ -82,24 +83,25 @@ def rollup_workbook(rollup: Rollup) -> bytes:
     ws.page_setup.fitToHeight = 0
 
     agencies = wb.create_sheet("纳入与未报送")
-    agencies.append(["纳入汇总的机关", "状态", "未报送的机关"])
+    _append(agencies, ["纳入汇总的机关", "状态", "未报送的机关"])
     labels = dict(Progress.choices)
     for i in range(max(len(rollup.included), len(rollup.missing))):
         inc = rollup.included[i] if i < len(rollup.included) else None
-        agencies.append(
+        _append(
+            agencies,
             [
                 inc["agency"] if inc else None,
                 labels.get(inc["status"], inc["status"]) if inc else None,
                 rollup.missing[i] if i < len(rollup.missing) else None,
-            ]
+            ],
         )
     for letter in "AC":
         agencies.column_dimensions[letter].width = 40
 
     blanks = wb.create_sheet("空白单元格")
-    blanks.append(["单元格", "空白报告数（按0计）", "机关"])
+    _append(blanks, ["单元格", "空白报告数（按0计）", "机关"])
     for b in rollup.blank_cells:
-        blanks.append([b.cell.label, b.reports, "、".join(b.agencies)])
+        _append(blanks, [b.cell.label, b.reports, "、".join(b.agencies)])
     blanks.column_dimensions["A"].width = 50
     blanks.column_dimensions["C"].width = 80
     return _save(wb)
@@ -109,15 +111,20 @@ def table_workbook(title: str, header: list[str], rows: list[list]) -> bytes:
     wb = Workbook()
     ws = wb.worksheets[0]
     ws.title = title[:31]
-    ws.append(header)
+    _append(ws, header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(row)
+        _append(ws, row)
     for i in range(1, len(header) + 1):
         ws.column_dimensions[get_column_letter(i)].width = 36 if i == 1 else 14
     ws.freeze_panes = "A2"
     return _save(wb)
+
+
+def _append(ws: Worksheet, row: list) -> None:
+    # Agency names and titles are typed by people: each goes through ``neutralise``.
+    ws.append([neutralise(value) for value in row])
 
 
 def _save(wb: Workbook) -> bytes:
