@@ -18,99 +18,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import statistics
 import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goireport.settings")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/goireport_bench")
-# Production-like: no debug query log, no debug toolbar of any kind.
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
-os.environ.setdefault("DB_CONN_MAX_AGE", "60")
-# The test client speaks plain HTTP, as a TLS-terminating load balancer would.
-os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+import stack  # sets Django up: first
+from django.db import connection
+from django.test import Client
+from django.test.utils import override_settings
 
-
-def _ensure_database(url: str) -> None:
-    """Create the benchmark's PostgreSQL database on a machine that has none yet."""
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(url)
-    if "postgresql" not in config["ENGINE"]:
-        return
-    admin = {
-        "host": config["HOST"] or None,
-        "port": config["PORT"] or None,
-        "user": config["USER"] or None,
-        "password": config["PASSWORD"] or None,
-        "dbname": "postgres",
-    }
-    with psycopg.connect(**{k: v for k, v in admin.items() if v}, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (config["NAME"],)
-        ).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
-
-
-_ensure_database(os.environ["DATABASE_URL"])
-
-import warnings  # noqa: E402
-
-import django  # noqa: E402
-
-# WhiteNoise warns that collectstatic has not run; the benchmark serves no static files.
-warnings.filterwarnings("ignore", "No directory at", UserWarning)
-django.setup()
-
-from django.contrib.auth.decorators import login_required  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.http import HttpResponse  # noqa: E402
-from django.shortcuts import render  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import override_settings  # noqa: E402
-from django.urls import include, path  # noqa: E402
-
+ROOT = stack.ROOT
 SMALL = ("小型示范市人民政府", 30)
 LARGE = ("示范市人民政府", 3000)
-YEARS = 3
-
-
-def trivial(request):
-    """The floor: a Django view doing nothing, through the same middleware."""
-    return HttpResponse("ok")
-
-
-@login_required
-def trivial_page(request):
-    """The floor of a signed-in page: session, user and the base template."""
-    return render(request, "base.html", {})
-
-
-urlpatterns = [
-    path("bench/trivial/", trivial),
-    path("bench/trivial-page/", trivial_page),
-    path("", include("goireport.urls")),
-]
-
-
-def ensure_region(name: str, size: int, last_year: int, fresh: bool) -> None:
-    from reports.models import Agency
-
-    root = Agency.objects.filter(name=name).first()
-    if root is not None and not fresh and root.subtree().count() == size:
-        return
-    started = time.monotonic()
-    args = ["--agencies", str(size), "--years", str(YEARS), "--last-year", str(last_year)]
-    call_command("generate_demo_data", *args, "--root", name, "--replace", "--seed", "7")
-    print(f"generated {name}: {size} agencies in {time.monotonic() - started:.1f} s")
+count_queries = stack.count_queries
+measure_pair = stack.measure_pair
 
 
 def region_client(name: str, year: int) -> tuple[Client, dict[str, str]]:
@@ -131,34 +50,6 @@ def region_client(name: str, year: int) -> tuple[Client, dict[str, str]]:
     }
 
 
-def count_queries(client: Client, url: str) -> int:
-    queries: list[str] = []
-
-    def count(execute, sql, params, many, context):
-        queries.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
-        assert client.get(url).status_code == 200, url
-    return len(queries)
-
-
-def measure_pair(a: tuple[Client, str], b: tuple[Client, str], runs: int) -> tuple[float, float]:
-    """Median latency (ms) of two pages, requested alternately so that the load of a
-    shared machine weighs on both alike."""
-    for client, url in (a, b):
-        for _ in range(3):  # warm caches and connections
-            assert client.get(url).status_code == 200, url
-    timings: tuple[list[float], list[float]] = ([], [])
-    for _ in range(runs):
-        for side, (client, url) in enumerate((a, b)):
-            started = time.perf_counter()
-            response = client.get(url)
-            timings[side].append(time.perf_counter() - started)
-            assert response.status_code == 200
-    return statistics.median(timings[0]) * 1000, statistics.median(timings[1]) * 1000
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=30)
@@ -167,12 +58,11 @@ def main() -> int:
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         print("warning: not PostgreSQL; the goals are stated for PostgreSQL", file=sys.stderr)
-    call_command("migrate", verbosity=0)
     for name, size in (SMALL, LARGE):
-        ensure_region(name, size, args.last_year, args.fresh)
+        stack.ensure_region(name, size, args.last_year, args.fresh)
 
     results: dict = {"runs": args.runs, "database": connection.vendor, "pages": {}}
-    with override_settings(ROOT_URLCONF=__name__):
+    with override_settings(ROOT_URLCONF=stack.URLCONF):
         clients = {size: region_client(name, args.last_year) for name, size in (SMALL, LARGE)}
         small_client, small_urls = clients[SMALL[1]]
         large_client, large_urls = clients[LARGE[1]]

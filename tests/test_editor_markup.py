@@ -1,0 +1,148 @@
+"""The section editor's table cells are written in one pass (``reports.templatetags.grid``
+and ``CellInput``), not through a widget template per cell: the markup must be exactly
+what Django's widget templates and the table's former template markup wrote, in every
+state of a cell (blank, filled, refused input, locked, imported)."""
+
+from dataclasses import replace
+
+import pytest
+from django import forms
+from django.template import engines
+
+from reports.io.forms import page_form_class
+from reports.models import ImportedCell, ImportLog
+from reports.models.provenance import CellState
+from reports.printing import render as rendering
+from reports.spec import schema
+from reports.templatetags.grid import value_cell
+from tests.helpers import import_seed, make_report
+
+pytestmark = pytest.mark.django_db
+
+# The markup of a value cell as ``reports/_table.html`` wrote it before the tag.
+FORMER_CELL_MARKUP = (
+    "{% for c in cells %}"
+    '<td{% if c.colspan > 1 %} colspan="{{ c.colspan }}"{% endif %} class="num'
+    "{% if c.severity %} has-{{ c.severity }}{% endif %}"
+    "{% if c.bound.errors %} has-input-error{% endif %}"
+    "{% if c.cell.derived %} derived{% endif %}"
+    '{% if c.source %} {{ c.source.css }}{% endif %}"'
+    "{% if c.findings or c.source.note or c.source.state == 'blank' or "
+    "c.source.state == 'doubtful' %} title=\"{% for f in c.findings %}{{ f.rule }} "
+    "{{ f.message }}&#10;{% endfor %}{% if c.source %}导入：{{ c.source.get_state_display }}"
+    "{% if c.source.published %}，原文“{{ c.source.published }}”{% endif %}"
+    '{% if c.source.note %}，{{ c.source.note }}{% endif %}{% endif %}"{% endif %}'
+    '{% if c.source %} data-source="{{ c.source.state }}"{% endif %}>\n'
+    "      {% if c.bound %}{{ c.bound }}{% for e in c.bound.errors %}"
+    '<div class="cell-error">{{ e }}</div>{% endfor %}\n'
+    '      {% elif editing and c.cell.derived %}<output id="{{ c.cell.anchor }}" '
+    'class="total" data-table="{{ c.cell.table }}" data-row="{{ c.cell.row }}" '
+    'data-col="{{ c.cell.col }}" aria-label="{{ c.cell.label }}">{{ c.display }}</output>\n'
+    '      {% else %}<span id="{{ c.cell.anchor }}">{{ c.display }}</span>{% endif %}\n'
+    "    </td>{% endfor %}"
+)
+
+
+class DjangoWidget:
+    """A bound cell rendered by Django's own ``TextInput`` templates."""
+
+    def __init__(self, bound: forms.BoundField):
+        self.bound = bound
+        self.errors = bound.errors
+
+    def __str__(self) -> str:
+        widget = forms.TextInput(attrs=self.bound.field.widget.attrs)
+        return self.bound.as_widget(widget=widget)
+
+
+def cells_of(table: rendering.Table) -> list[rendering.ValueCell]:
+    return [c for row in table.rows for c in row.cells]
+
+
+def assert_cells_as_before(table: rendering.Table, editing: bool) -> int:
+    reference = engines["django"].from_string(FORMER_CELL_MARKUP)
+    checked = 0
+    for c in cells_of(table):
+        expected_cell = c if c.bound is None else replace(c, bound=DjangoWidget(c.bound))
+        expected = reference.render({"cells": [expected_cell], "editing": editing})
+        assert value_cell(c, editing) == expected, c.cell.field
+        checked += 1
+    return checked
+
+
+def editor_table(report, table: str, data=None, disabled: bool = False, sources=None):
+    form = page_form_class(table)(data, instance=report)
+    if disabled:
+        for field in form.fields.values():
+            field.disabled = True
+    if data is not None:
+        form.is_valid()
+    findings = [f for f in report.findings() if f.edit_section == table]
+    return rendering.build_table(table, report.figures(), form, findings, sources or {})
+
+
+@pytest.mark.parametrize("table", list(rendering.TABLE_BUILDERS))
+def test_every_cell_of_a_blank_draft_is_written_as_before(agencies, table):
+    report = make_report(agencies["office"])
+    count = assert_cells_as_before(editor_table(report, table), editing=True)
+    assert count == len([c for c in schema.STORED_CELLS if c.table == table]) + len(
+        [c for c in schema.CELLS if c.table == table and c.derived]
+    )
+
+
+@pytest.mark.parametrize("table", list(rendering.TABLE_BUILDERS))
+def test_every_cell_of_a_filled_report_is_written_as_before_editable_or_locked(
+    seed_agencies, table
+):
+    report = import_seed(1)
+    assert_cells_as_before(editor_table(report, table), editing=True)
+    assert_cells_as_before(editor_table(report, table, disabled=True), editing=True)
+    # The read-only report page and the roll-up use the same cells without a form.
+    assert_cells_as_before(rendering.build_table(table, report.figures()), editing=False)
+
+
+def test_refused_input_is_written_as_before_with_its_message_and_aria_attributes(agencies):
+    report = make_report(agencies["office"])
+    data = {c.field: "1" for c in schema.stored_cells_of("applications")}
+    data["app_new_received_natural_person"] = "-2"
+    data["app_new_received_commercial"] = '"><script>'
+    table = editor_table(report, "applications", data)
+    assert_cells_as_before(table, editing=True)
+    refused = next(c for c in cells_of(table) if c.cell.field == "app_new_received_natural_person")
+    html = value_cell(refused, True)
+    assert 'aria-invalid="true"' in html
+    assert "表三 一、本年新收政府信息公开申请数量 · 自然人：不能为负数" in html
+    assert 'value="&quot;&gt;&lt;script&gt;"' in value_cell(
+        next(c for c in cells_of(table) if c.cell.field == "app_new_received_commercial"), True
+    )
+
+
+def test_imported_cells_are_written_as_before_with_their_source(agencies):
+    report = make_report(agencies["office"])
+    log = ImportLog.objects.create(report=report, filename="x.docx", kind="docx")
+    cells = schema.stored_cells_of("applications")
+    states = [
+        (CellState.DOUBTFUL, "22", "其中修订16件"),
+        (CellState.BLANK, "", ""),
+        (CellState.READ, "3", ""),
+        (CellState.CONFIRMED, '<b>"&', "注：<i>"),
+    ]
+    for c, (state, published, note) in zip(cells, states, strict=False):
+        ImportedCell.objects.create(
+            log=log, field=c.field, state=state, published=published, note=note
+        )
+    table = editor_table(report, "applications", sources=log.cells_by_field())
+    assert_cells_as_before(table, editing=True)
+    first = value_cell(cells_of(table)[0], True)
+    assert 'data-source="doubtful"' in first
+    assert "导入：存疑，原文“22”，其中修订16件" in first
+
+
+def test_cell_input_writes_what_django_text_input_writes():
+    cell = schema.cell("applications", "new_received", "natural_person")
+    form = page_form_class("applications")({cell.field: 'a "b" <c>'}, initial={}, instance=None)
+    form.is_valid()
+    bound = form[cell.field]
+    widget = forms.TextInput(attrs=bound.field.widget.attrs)
+    assert str(bound) == bound.as_widget(widget=widget)
+    assert str(bound).startswith(f'<input type="text" name="{cell.field}" value="a &quot;b')
