@@ -21,7 +21,7 @@ from typing import Any
 from django.db import transaction
 
 from reports.models import Agency, GeneralSection, Report, Role, Status, User
-from reports.rules import Context, check
+from reports.rules import Context, check, progress_of
 from reports.rules.counts import counts
 from reports.spec import figures as fig
 from reports.spec import schema
@@ -413,7 +413,8 @@ def _year(
             "published_on": published_on,
             "is_government": agency.is_government,
         }
-        found = counts(check(doc, Context(previous=previous.doc if previous else None)))
+        findings = check(doc, Context(previous=previous.doc if previous else None))
+        found = counts(findings, progress_of(doc, findings))
         report = Report(
             agency=agency,
             year=year,

@@ -24,7 +24,7 @@ from reports.rules.counts import COUNT_FIELDS, counts
 
 def refresh(report: Any) -> None:
     """Recompute the stored counts of ``report`` (an update, so no signal fires again)."""
-    values = counts(report.findings())
+    values = counts(*report.assess())
     type(report).objects.filter(pk=report.pk).update(**values)
     for name, value in values.items():
         setattr(report, name, value)

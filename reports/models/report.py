@@ -137,6 +137,8 @@ class Report(WorkflowMixin, models.Model):
     error_count = models.PositiveIntegerField("错误数", null=True, blank=True, editable=False)
     warning_count = models.PositiveIntegerField("警告数", null=True, blank=True, editable=False)
     blank_count = models.PositiveIntegerField("空白单元格数", null=True, blank=True, editable=False)
+    # The share of the editing pages filled in without error (rules.progress).
+    completion = models.PositiveSmallIntegerField("完成度", null=True, blank=True, editable=False)
     # Rendered once as PDF/A-3b when this revision is published (reports.printing.pdf),
     # so the published PDF never changes afterwards. Never copied to a revision.
     published_pdf = models.FileField(
@@ -262,6 +264,13 @@ class Report(WorkflowMixin, models.Model):
     def findings(self) -> list[rules.Finding]:
         return rules.check(self.document(), self.rule_context())
 
+    def assess(self) -> tuple[list[rules.Finding], rules.Progress]:
+        """The findings, and how far each editing page is filled in, from one reading
+        of the report."""
+        doc = self.document()
+        findings = rules.check(doc, self.rule_context())
+        return findings, rules.progress_of(doc, findings)
+
     def previous_document(self) -> dict | None:
         """What the cross-year rules (R7, R11, R12) read of the current revision of the
         same agency's report of the year before, in the document structure: its
@@ -331,6 +340,7 @@ register_history(
         "error_count",
         "warning_count",
         "blank_count",
+        "completion",
         "published_pdf",
         "is_current",
         "first_published_on",

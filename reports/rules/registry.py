@@ -29,6 +29,9 @@ class Finding:
     message: str
     cells: tuple[Address, ...] = ()
     section: str | None = None
+    # Something is still missing (a blank cell, an empty section) rather than wrong:
+    # the section is being filled in (``progress``), not in error.
+    incomplete: bool = False
 
     @property
     def severity_label(self) -> str:

@@ -79,6 +79,7 @@ def no_blank_cells(doc: dict, context: Context) -> Iterator[Finding]:
             f"表{schema.TABLE_NUMERALS[table]}有空白单元格：{named}{more}。"
             "完成的报告不得留空，没有数据请填写0。",
             cells=tuple(c.address for c in blanks),
+            incomplete=True,
         )
 
 
@@ -88,10 +89,20 @@ def sections_present(doc: dict, context: Context) -> Iterator[Finding]:
     general = sections.get("general") or []
     if not any((s.get("body") or "").strip() for s in general):
         yield Finding(
-            "R6", "error", "“一、总体情况”没有内容，请填写各小节正文。", section="general"
+            "R6",
+            "error",
+            "“一、总体情况”没有内容，请填写各小节正文。",
+            section="general",
+            incomplete=True,
         )
     if not (sections.get("problems") or "").strip():
-        yield Finding("R6", "error", "“五、存在的主要问题及改进情况”没有内容。", section="problems")
+        yield Finding(
+            "R6",
+            "error",
+            "“五、存在的主要问题及改进情况”没有内容。",
+            section="problems",
+            incomplete=True,
+        )
     headings = doc.get("headings")
     if headings is not None:
         # Documents read from published text carry the headings they were found under.

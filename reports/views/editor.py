@@ -54,12 +54,13 @@ def report_section(request: AuthedRequest, pk: int, section: str) -> HttpRespons
 
     if not can_edit:
         _disable(form)
-    findings = [f for f in report.findings() if f.edit_section == section]
+    all_findings, progress = report.assess()
+    findings = [f for f in all_findings if f.edit_section == section]
     context = {
         "report": report,
         "section": section,
         "section_title": dict(schema.EDIT_PAGES)[section],
-        "pages": schema.EDIT_PAGES,
+        "progress": progress,
         "form": form,
         "findings": findings,
         "can_edit": can_edit,
@@ -145,5 +146,16 @@ def autosave(request: AuthedRequest, pk: int, section: str) -> JsonResponse:
             "saved_fields": result.saved_fields,
             "errors": result.errors,
             "section_ids": result.section_ids,
+            "progress": _progress_json(result.report),
         }
     )
+
+
+def _progress_json(report: Any) -> dict[str, Any]:
+    """What the page's navigation shows after an autosave: each page's state, 完成度."""
+    _findings, progress = report.assess()
+    return {
+        "percent": progress.percent,
+        "done": progress.done,
+        "pages": {p.key: {"state": p.state, "label": p.label} for p in progress.pages},
+    }

@@ -20,7 +20,6 @@ from reports.models import EventKind, Report, access, history, provenance
 from reports.models.workflow import warning_key
 from reports.oversight.inbox import inbox_for
 from reports.printing import render as rendering
-from reports.spec import schema
 from reports.views.http import AuthedRequest
 
 LIST_PAGE_SIZE = 50
@@ -58,7 +57,16 @@ def _list_context(request: AuthedRequest, form: NewReportForm | None) -> dict:
         Report.objects.visible_to(request.user)
         .with_return_comment()
         .select_related("agency")
-        .only("pk", "year", "title", "status", "revision", "updated_at", "agency__name")
+        .only(
+            "pk",
+            "year",
+            "title",
+            "status",
+            "revision",
+            "updated_at",
+            "completion",
+            "agency__name",
+        )
         .order_by("-year", "agency__name", "-revision", "pk")
     )
     page = Paginator(reports, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -96,7 +104,7 @@ def detail_context(
     warnings to explain (with what was typed, when a submission is shown again), the
     last submission's explanations, the event log, the per-field history and the
     other revisions."""
-    findings = report.findings()
+    findings, progress = report.assess()
     explanations = explanations or {}
     warnings = [
         (warning_key(f), f, explanations.get(warning_key(f), ""))
@@ -109,7 +117,7 @@ def detail_context(
     return {
         "report": report,
         "findings": findings,
-        "pages": schema.EDIT_PAGES,
+        "progress": progress,
         "can_edit": report.can_edit(user),
         "can_submit": report.can_submit(user),
         "can_review": report.can_review(user),

@@ -89,6 +89,23 @@
       return match ? parseInt(match[1], 10) : -1;
     }
 
+    // Each page's state in the navigation and the 完成度, as the server found them.
+    function showProgress(progress) {
+      if (!progress) return;
+      Object.entries(progress.pages).forEach(([key, page]) => {
+        document.querySelectorAll("[data-page-state='" + key + "']").forEach((badge) => {
+          badge.className = "badge page-state state-" + page.state;
+          badge.textContent = page.label;
+        });
+      });
+      const percent = document.getElementById("completion-percent");
+      if (percent) percent.textContent = progress.percent + "%";
+      const count = document.getElementById("completion-count");
+      if (count) count.textContent = Object.keys(progress.pages).length + "个部分中已完成" + progress.done + "个";
+      const bar = document.querySelector("progress.completion-bar");
+      if (bar) { bar.value = progress.percent; bar.textContent = progress.percent + "%"; }
+    }
+
     function save(keepalive) {
       clearTimeout(timer);
       timer = null;
@@ -119,7 +136,7 @@
           } else {
             show("已自动保存 " + body.saved_at, "saved");
           }
-          document.dispatchEvent(new CustomEvent("goireport:autosaved", { detail: body }));
+          showProgress(body.progress);
         })
         .catch(() => {
           show("自动保存未成功（网络中断？），输入仍保留在页面上，稍后将重试。", "retry");

@@ -6,8 +6,8 @@ from reports.models.counts import refresh
 
 class Command(BaseCommand):
     help = (
-        "Recompute the error, warning and blank-cell counts stored on reports (after a "
-        "rule changed, or after data was written without going through the models)."
+        "Recompute the error, warning and blank-cell counts and the completion stored on "
+        "reports (after a rule changed, or after data was written without the models)."
     )
 
     def add_arguments(self, parser) -> None:
