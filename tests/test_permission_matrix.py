@@ -54,6 +54,13 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
         signed_in(200, mallory=404),
         signed_in(403, alice=302, mallory=404),
     ),
+    # The autosave answers in JSON: 200 with what it saved, 403 for a user who may read
+    # but not edit the draft.
+    "reports:autosave": (
+        "draft",
+        signed_in(405),
+        signed_in(403, alice=200, mallory=404),
+    ),
     "reports:submit": ("draft", signed_in(405), signed_in(403, alice=302, mallory=404)),
     "reports:approve": ("submitted", signed_in(405), signed_in(403, bob=302, mallory=404)),
     "reports:return": ("submitted", signed_in(405), signed_in(403, bob=302, mallory=404)),
@@ -100,6 +107,7 @@ WRITES = {
     ("reports:create", CLERK),
     ("reports:create", OUTSIDER),  # a report of mallory's own agency
     ("reports:section", CLERK),
+    ("reports:autosave", CLERK),
     ("reports:submit", CLERK),
     ("reports:approve", REVIEWER),
     ("reports:return", REVIEWER),
