@@ -1,4 +1,6 @@
+import hashlib
 import os
+import pickle
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -26,6 +28,69 @@ def media_root(tmp_path_factory):
 
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
     settings.PRINT_PDF_CACHE = tmp_path_factory.mktemp("pdf-cache")
+
+
+def _run_dir(tmp_path_factory, worker_id: str, name: str) -> Path:
+    """A directory of this test run shared by its xdist workers (each worker's basetemp
+    is a directory of the run's own), so that what one worker builds the others read."""
+    base = tmp_path_factory.getbasetemp()
+    path = (base if worker_id == "master" else base.parent) / name
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def _cached(directory: Path, key: str, build):
+    """``build()``'s result, pickled under ``key`` once per run. Written to a temporary
+    name and renamed, so a worker never reads half a file; two workers that miss at the
+    same moment both build it, which costs time but never a wrong result."""
+    path = directory / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.pickle"
+    if path.exists():
+        return pickle.loads(path.read_bytes())
+    value = build()
+    partial = path.with_suffix(f".{os.getpid()}.part")
+    partial.write_bytes(pickle.dumps(value))
+    os.replace(partial, path)
+    return value
+
+
+@pytest.fixture(scope="session")
+def published_file(tmp_path_factory, worker_id):
+    """A published variant (``tests.variants``) as a file of one kind, made once per test
+    run whichever worker and test ask for it first: a PDF costs WeasyPrint about a
+    second, and the same files serve several test modules. Keyed by everything the
+    variant says, so two variants of one name never share a file."""
+    from tests import variants
+
+    directory = _run_dir(tmp_path_factory, worker_id, "published-files")
+    made: dict[str, tuple[bytes, str]] = {}
+
+    def get(variant: "variants.Variant", fmt: str) -> tuple[bytes, str]:
+        key = f"{fmt}:{variant!r}"
+        if key not in made:
+            made[key] = _cached(directory, key, lambda: variants.render(variant, fmt))
+        return made[key]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def published_reading(tmp_path_factory, worker_id, published_file):
+    """What the reader makes of a published file, read once per test run (reading a
+    PDF with pdfplumber costs about half a second)."""
+    from reports.io.published.parse import parse_published
+
+    directory = _run_dir(tmp_path_factory, worker_id, "published-readings")
+    read: dict[str, object] = {}
+
+    def get(variant, fmt: str):
+        key = f"{fmt}:{variant!r}"
+        if key not in read:
+            read[key] = _cached(
+                directory, key, lambda: parse_published(*published_file(variant, fmt))
+            )
+        return read[key]
+
+    return get
 
 
 @dataclass
