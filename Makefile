@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1:8000
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-arphic-ukai
 TEST_DEBS := chromium poppler-utils
 
-.PHONY: run worker test pytest lint deps system-run system-test migrate demo fonts bench bench-oversight bench-editor clean
+.PHONY: run worker test pytest lint deps system-run system-test migrate demo fonts fandol bench bench-oversight bench-editor clean
 
 # Background exports need the django-tasks worker; it stops with the server.
 run: deps system-run migrate fonts demo
@@ -73,8 +73,29 @@ demo: deps
 	$(BIN)/python manage.py load_demo
 
 # Cut the CJK font subsets the PDFs embed, once per machine (var/fonts, not committed).
-fonts: deps system-run
+fonts: deps system-run fandol
 	$(BIN)/python manage.py build_print_fonts
+
+# Debian packages no free 仿宋 as a font: FandolFang and FandolKai (GPL v3 with the font
+# exception, licence copied beside them) are taken out of texlive-lang-chinese with
+# apt-get download and dpkg-deb -x, without installing TeX.
+FONT_CACHE := $(abspath $(or $(PRINT_FONT_CACHE),var/fonts))
+FANDOL_DIR := $(FONT_CACHE)/sources/fandol
+FANDOL_IN_DEB := usr/share/texlive/texmf-dist/fonts/opentype/public/fandol
+FANDOL_DOC_IN_DEB := usr/share/doc/texlive-doc/fonts/fandol
+
+fandol: $(FANDOL_DIR)/FandolFang-Regular.otf
+
+$(FANDOL_DIR)/FandolFang-Regular.otf:
+	@SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && cd "$$tmp" && \
+	{ apt-get download -qq texlive-lang-chinese 2>/dev/null || \
+	  { $$SUDO apt-get update -qq && apt-get download -qq texlive-lang-chinese; }; } && \
+	dpkg-deb -x texlive-lang-chinese_*.deb deb && \
+	mkdir -p $(FANDOL_DIR) && \
+	cp deb/$(FANDOL_IN_DEB)/FandolFang-Regular.otf deb/$(FANDOL_IN_DEB)/FandolKai-Regular.otf \
+	   deb/$(FANDOL_DOC_IN_DEB)/README deb/$(FANDOL_DOC_IN_DEB)/COPYING.gz $(FANDOL_DIR)/ && \
+	echo "FandolFang, FandolKai -> $(FANDOL_DIR)"
 
 # Every benchmark: the PDF export, then the oversight pages at 30 and 3,000 agencies and
 # the section editor against the signed-in floor, on PostgreSQL (BENCH_DATABASE_URL,

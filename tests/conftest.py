@@ -111,6 +111,13 @@ class PrintedSeed:
 
         return pdf_checks.embedded_fonts(self.pdf)
 
+    @cached_property
+    def tagged(self) -> tuple[list, list[dict]]:
+        """The structure elements with their characters, and the untagged characters."""
+        from tests import pdf_checks
+
+        return pdf_checks.tagged_elements(self.pdf)
+
 
 @pytest.fixture(scope="session")
 def printed_seed():

@@ -90,3 +90,56 @@ def embedded_fonts(data: bytes) -> dict[str, EmbeddedFont]:
                 for ch in text:
                     info.glyphs[ch] = pen.bounds is not None
     return fonts
+
+
+@dataclass
+class TaggedElement:
+    """One element of a tagged PDF's structure tree, with the characters drawn for it."""
+
+    type: str
+    ancestors: tuple[str, ...]
+    chars: list[dict] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(ch["text"] for ch in self.chars)
+
+
+def tagged_elements(data: bytes) -> tuple[list[TaggedElement], list[dict]]:
+    """The structure elements that own marked content, in reading order, each with the
+    characters (pdfplumber's, with font name and size) of its marked content; and the
+    characters outside any structure element (artifacts: page numbers)."""
+    import pdfplumber
+
+    elements: list[TaggedElement] = []
+    owner: dict[tuple[int, int], TaggedElement] = {}
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+
+        def walk(node: dict, ancestors: tuple[str, ...], current: TaggedElement | None) -> None:
+            kind = node.get("type", "")
+            # WeasyPrint wraps text in Span elements: the characters belong to the
+            # nearest element above them that is not a Span.
+            if kind != "Span" or current is None:
+                current = TaggedElement(kind, ancestors)
+                elements.append(current)
+            for mcid in node.get("mcids") or []:
+                owner[(node["page_number"], mcid)] = current
+            for child in node.get("children", []):
+                walk(child, (*ancestors, kind) if kind != "Span" else ancestors, current)
+
+        for root in pdf.structure_tree:
+            walk(root, (), None)
+        loose: list[dict] = []
+        for page in pdf.pages:
+            for ch in page.chars:
+                element = owner.get((page.page_number, ch.get("mcid")))
+                if element is None:
+                    loose.append(ch)
+                else:
+                    element.chars.append(ch)
+    return [e for e in elements if e.chars], loose
+
+
+def font_family(fontname: str) -> str:
+    """A PDF font name without its subset tag: ABCDEF+GOI-Song-Bold,-Bold -> GOI-Song-Bold."""
+    return fontname.split("+", 1)[-1].split(",", 1)[0]

@@ -278,14 +278,17 @@ def test_cutting_a_face_again_removes_only_its_own_stale_subsets(settings, tmp_p
     # instead of GB 2312's 7,000 keep the test quick.
     monkeypatch.setattr(fonts, "subset_characters", lambda: "政府信息公开")
     song = next(f for f in fonts.FACES if f.key == "song")
-    stale_song = tmp_path / "song-000000000000.font"
-    other_face = tmp_path / "song-bold-000000000000.font"
-    stale_song.write_bytes(b"old")
-    other_face.write_bytes(b"other")
+    stale_song = tmp_path / "song-notoserifcjkregular-000000000000.font"
+    other_face = tmp_path / "song-bold-notoserifcjkbold-000000000000.font"
+    # A checkout sharing the cache that cuts the face from another font keeps its cut.
+    other_source = tmp_path / "song-fandolsongregular-000000000000.font"
+    for kept in (stale_song, other_face, other_source):
+        kept.write_bytes(b"old")
     path = fonts.build_subset(song)
     assert path is not None and path.exists() and path.parent == tmp_path
+    assert path.name.startswith("song-notoserifcjkregular-")
     assert not stale_song.exists()
-    assert other_face.exists()
+    assert other_face.exists() and other_source.exists()
     # The next call finds the subset cut and does not cut it again.
     mtime = path.stat().st_mtime_ns
     assert fonts.build_subset(song) == path

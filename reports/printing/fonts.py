@@ -10,7 +10,11 @@ taken by Pango from the next family of the CSS stack, the full system font, so i
 still renders; only that rare document pays for the big font.
 
 Nothing here is committed: the subsets are built from the Debian fonts on first use
-(or by ``manage.py build_print_fonts``) into ``settings.PRINT_FONT_CACHE``.
+(or by ``manage.py build_print_fonts``) into ``settings.PRINT_FONT_CACHE``. Debian has
+no free 仿宋 font package: ``make fonts`` takes FandolFang (and FandolKai, drawn to
+match it) out of the texlive-lang-chinese package without installing TeX, into
+``PRINT_FONT_CACHE/sources/fandol`` with its licence (GPL v3 with the font exception,
+which lets a document embed the font without the document falling under the GPL).
 """
 
 from __future__ import annotations
@@ -38,19 +42,27 @@ log = logging.getLogger(__name__)
 SUBSET_VERSION = "2"
 
 
+FONT_FILE_SUFFIXES = (".otf", ".ttf", ".ttc")
+
+
 @dataclass(frozen=True)
 class Face:
     key: str
     family: str  # the @font-face family name the stylesheet uses
-    # fontconfig patterns of the free fonts to cut it from, first found wins
+    # The free fonts to cut it from, first found wins: fontconfig patterns of installed
+    # fonts, or font files under ``source_dir()`` (those `make fonts` fetches).
     sources: tuple[str, ...]
+    weight: str = "normal"  # the @font-face weight, so a bold stack finds it as bold
 
 
 FACES: tuple[Face, ...] = (
+    Face("fang", "GOI Fang", ("FandolFang R", "fandol/FandolFang-Regular.otf")),
     Face("song", "GOI Song", ("Noto Serif CJK SC:style=Regular",)),
-    Face("song-bold", "GOI Song Bold", ("Noto Serif CJK SC:style=Bold",)),
+    Face("song-bold", "GOI Song Bold", ("Noto Serif CJK SC:style=Bold",), weight="bold"),
     Face("hei", "GOI Hei", ("Noto Sans CJK SC:style=Regular",)),
-    Face("kai", "GOI Kai", ("LXGW WenKai", "AR PL UKai CN")),
+    # FandolKai is drawn as FandolFang's companion: at the body's size its strokes and
+    # its characters' height match the body, where AR PL UKai looks smaller and lighter.
+    Face("kai", "GOI Kai", ("LXGW WenKai", "fandol/FandolKai-Regular.otf", "AR PL UKai CN")),
 )
 
 
@@ -83,6 +95,11 @@ def cache_dir() -> Path:
     return Path(settings.PRINT_FONT_CACHE)
 
 
+def source_dir() -> Path:
+    """Where `make fonts` puts the free fonts Debian does not install as fonts."""
+    return cache_dir() / "sources"
+
+
 def _fc_match(pattern: str) -> tuple[Path, int] | None:
     """The font file fontconfig picks for ``pattern``, if it really is that family."""
     try:
@@ -104,18 +121,36 @@ def _fc_match(pattern: str) -> tuple[Path, int] | None:
 
 
 def find_source(face: Face) -> tuple[Path, int] | None:
-    for pattern in face.sources:
-        found = _fc_match(pattern)
+    for source in face.sources:
+        if source.endswith(FONT_FILE_SUFFIXES):
+            path = source_dir() / source
+            if path.is_file():
+                return path, 0
+            continue
+        found = _fc_match(source)
         if found is not None:
             return found
     return None
 
 
+def _source_stem(source: Path) -> str:
+    return "".join(ch for ch in source.stem.lower() if ch.isalnum())
+
+
 def _subset_path(face: Face, source: Path, index: int) -> Path:
+    # The source's name is part of the file name: a cache shared by checkouts that cut
+    # a face from different fonts keeps each one's subset (see ``_stale_subsets``).
     stat = source.stat()
     key = f"{SUBSET_VERSION}|{source}|{index}|{stat.st_size}|{stat.st_mtime_ns}"
     digest = hashlib.sha256(key.encode()).hexdigest()[:12]
-    return cache_dir() / f"{face.key}-{digest}.font"
+    return cache_dir() / f"{face.key}-{_source_stem(source)}-{digest}.font"
+
+
+def _stale_subsets(path: Path) -> list[Path]:
+    """Earlier cuts of the same face from the same font (an older font file or subset
+    version), never another face's nor one cut from another font."""
+    prefix = path.name[: -len("0123456789ab.font")]
+    return [p for p in path.parent.glob(f"{prefix}{'?' * 12}.font") if p != path]
 
 
 def _cut_with_harfbuzz(source: Path, index: int, chars: str) -> bytes | None:
@@ -257,9 +292,8 @@ def build_subset(face: Face) -> Path | None:
         f.write(data)
     os.chmod(tmp, 0o644)
     os.replace(tmp, path)
-    for stale in path.parent.glob(f"{face.key}-{'?' * 12}.font"):
-        if stale != path:
-            stale.unlink(missing_ok=True)
+    for stale in _stale_subsets(path):
+        stale.unlink(missing_ok=True)
     return path
 
 
@@ -285,8 +319,9 @@ def font_face_css() -> str:
     rules = []
     by_key = {f.key: f for f in FACES}
     for key, path in subset_fonts().items():
+        face = by_key[key]
         rules.append(
-            f'@font-face {{ font-family: "{by_key[key].family}"; '
+            f'@font-face {{ font-family: "{face.family}"; font-weight: {face.weight}; '
             f'src: url("{path.resolve().as_uri()}"); }}'
         )
     return "\n".join(rules)
