@@ -120,6 +120,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         envstr("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=envint("DB_CONN_MAX_AGE", 0),
+        # A persistent connection the database dropped (restart, failover, idle
+        # timeout) is found out before the request uses it, not by a 500.
+        conn_health_checks=True,
     )
 }
 DB_PREPARED_STATEMENTS = envbool("DB_PREPARED_STATEMENTS", True)
@@ -187,6 +190,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # A section form of the applications matrix posts ~150 fields; keep Django's guard
 # against huge POSTs but above what the largest legitimate form sends.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# A form's body may hold a long narrative: Chinese text is sent URL-encoded at nine
+# bytes a character, so Django's 2.5 MB default refused a 1 MB narrative with a bare
+# 400. 10 MB fits a narrative of NARRATIVE_MAX_CHARS (reports/spec/text.py) on any
+# page; beyond it templates/400.html says so in Chinese.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MB", 10) * 1024 * 1024
 
 # --- security ------------------------------------------------------------------
 # Production switches, each from the environment; with DEBUG off they default to on,

@@ -11,13 +11,26 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from reports.models import Agency, GeneralSection, Report
 from reports.rules import Finding
 from reports.spec import figures as fig
 from reports.spec import schema
 from reports.spec.numbers import NumberError, format_fee, parse_cell
-from reports.spec.text import PLAIN_TEXT_MESSAGE, has_markup, normalise_text
+from reports.spec.text import NARRATIVE_MAX_CHARS, TextError, clean_text
 
 YEAR_RANGE = (2008, 2100)  # the disclosure regulation dates from 2008
+
+
+def _max_length(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+# Lengths come from the columns they are stored in: a longer value would be refused by
+# PostgreSQL (a 500) and silently kept whole by SQLite.
+TITLE_MAX = _max_length(Report, "title")
+AGENCY_MAX = _max_length(Agency, "name")
+SIGNATURE_MAX = _max_length(Report, "signature_agency")
+HEADING_MAX = _max_length(GeneralSection, "heading")
 
 
 @dataclass
@@ -52,7 +65,7 @@ def parse(raw: object) -> Parsed:
     if not isinstance(agency, str) or not agency.strip():
         errors.append(_format_error("缺少机关名称（agency）。"))
     else:
-        doc["agency"] = agency.strip()
+        doc["agency"] = _line(agency, "机关名称（agency）", AGENCY_MAX, errors)
 
     year = raw.get("year")
     if (
@@ -67,7 +80,9 @@ def parse(raw: object) -> Parsed:
     title = raw.get("title")
     if title is not None and not isinstance(title, str):
         errors.append(_format_error("标题（title）应为文本。"))
-    doc["title"] = (title or "").strip() or (
+        title = None
+    title = _line(title or "", "标题（title）", TITLE_MAX, errors)
+    doc["title"] = title or (
         schema.title_for(doc["agency"], doc["year"]) if "agency" in doc and "year" in doc else ""
     )
 
@@ -112,15 +127,29 @@ def parse(raw: object) -> Parsed:
 _MISSING = object()
 
 
-def _text(value: object, where: str, section: str, errors: list[Finding]) -> str:
+def _text(
+    value: object,
+    where: str,
+    section: str | None,
+    errors: list[Finding],
+    *,
+    max_length: int = NARRATIVE_MAX_CHARS,
+    single_line: bool = False,
+) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
         errors.append(_format_error(f"{where}应为文本。", section))
         return ""
-    if has_markup(value):
-        errors.append(_format_error(f"{where}：{PLAIN_TEXT_MESSAGE}", section))
-    return normalise_text(value)
+    try:
+        return clean_text(value, max_length=max_length, single_line=single_line)
+    except TextError as exc:
+        errors.append(_format_error(f"{where}：{exc}", section))
+        return ""
+
+
+def _line(value: str, where: str, max_length: int, errors: list[Finding]) -> str:
+    return _text(value, where, None, errors, max_length=max_length, single_line=True)
 
 
 def _parse_sections(raw: object, doc: dict, errors: list[Finding]) -> None:
@@ -141,7 +170,14 @@ def _parse_sections(raw: object, doc: dict, errors: list[Finding]) -> None:
         where = f"“一、总体情况”第{i}小节"
         sections["general"].append(
             {
-                "heading": _text(item.get("heading"), where + "标题", "general", errors),
+                "heading": _text(
+                    item.get("heading"),
+                    where + "标题",
+                    "general",
+                    errors,
+                    max_length=HEADING_MAX,
+                    single_line=True,
+                ),
                 "body": _text(item.get("body"), where + "正文", "general", errors),
             }
         )
@@ -159,13 +195,16 @@ def _parse_signature(raw: object, doc: dict, errors: list[Finding]) -> None:
     if not isinstance(agency, str):
         errors.append(_format_error("落款机关（signature.agency）应为文本。"))
         agency = ""
-    doc["signature"]["agency"] = agency.strip()
+    doc["signature"]["agency"] = _line(
+        agency, "落款机关（signature.agency）", SIGNATURE_MAX, errors
+    )
     when = raw.get("date")
     if when:
         try:
             doc["signature"]["date"] = date.fromisoformat(str(when))
         except ValueError:
-            errors.append(_format_error(f"落款日期（signature.date）“{when}”应为YYYY-MM-DD。"))
+            shown = str(when)[:40]
+            errors.append(_format_error(f"落款日期（signature.date）“{shown}”应为YYYY-MM-DD。"))
 
 
 # --- writing JSON ----------------------------------------------------------------

@@ -16,12 +16,7 @@ from reports.io.imports import MAX_UPLOAD_BYTES
 from reports.models import Agency, GeneralSection, Report
 from reports.spec import schema
 from reports.spec.numbers import NumberError, format_fee, parse_count, parse_fee
-from reports.spec.text import PLAIN_TEXT_MESSAGE, has_markup, normalise_text
-
-
-def validate_plain_text(value: str) -> None:
-    if has_markup(value):
-        raise ValidationError(PLAIN_TEXT_MESSAGE, code="markup")
+from reports.spec.text import NARRATIVE_MAX_CHARS, TextError, clean_text
 
 
 def _html_attrs(attrs: dict[str, Any]) -> str:
@@ -99,14 +94,42 @@ class CellField(forms.CharField):
 
 
 class PlainTextField(forms.CharField):
+    """Narrative text, judged by ``spec.text.clean_text`` as every import judges it
+    (before Django's own validators, so the reason is the same on every path)."""
+
+    single_line = False
+
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 6}))
+        if kwargs.get("max_length") is None:
+            kwargs["max_length"] = NARRATIVE_MAX_CHARS
         super().__init__(**kwargs)
-        self.validators.append(validate_plain_text)
 
-    def clean(self, value):
-        return normalise_text(super().clean(value))
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if isinstance(widget, forms.Textarea):
+            # A browser silently cuts pasted text at maxlength; the server says so
+            # instead, with the text kept on the page.
+            attrs.pop("maxlength", None)
+        return attrs
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        try:
+            return clean_text(text or "", max_length=self.max_length, single_line=self.single_line)
+        except TextError as exc:
+            raise ValidationError(str(exc), code="text") from None
+
+
+class PlainLineField(PlainTextField):
+    """A title, a heading, the signing agency: one line of plain text."""
+
+    single_line = True
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput())
+        super().__init__(**kwargs)
 
 
 def _formfield(db_field, **kwargs):
@@ -144,16 +167,17 @@ class InfoForm(forms.ModelForm):
         model = Report
         fields = list(schema.INFO_FIELDS)
         widgets = {"signature_date": forms.DateInput(attrs={"type": "date"})}
-        field_classes = {"opening": PlainTextField}
-
-    def clean_title(self) -> str:
-        title = self.cleaned_data["title"].strip()
-        validate_plain_text(title)
-        return title
+        field_classes = {
+            "title": PlainLineField,
+            "opening": PlainTextField,
+            "signature_agency": PlainLineField,
+        }
 
 
 class GeneralSectionForm(forms.ModelForm):
-    heading = forms.CharField(label="小标题", max_length=200)
+    heading = PlainLineField(
+        label="小标题", max_length=GeneralSection._meta.get_field("heading").max_length
+    )
     body = PlainTextField(label="正文", widget=forms.Textarea(attrs={"rows": 8}))
 
     class Meta:
@@ -161,8 +185,12 @@ class GeneralSectionForm(forms.ModelForm):
         fields = ["heading", "body"]
 
     def clean_heading(self) -> str:
-        heading = self.cleaned_data["heading"].strip()
-        validate_plain_text(heading)
+        heading = self.cleaned_data["heading"]
+        # A new sub-section needs a heading. One stored without (published reports
+        # often open 一、总体情况 with a paragraph before the first (一), and an import
+        # keeps it so) may stay without: what was imported must save back unchanged.
+        if not heading and (self.instance.pk is None or self.instance.heading):
+            raise ValidationError("请填写小标题。", code="required")
         return heading
 
 

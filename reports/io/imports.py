@@ -12,26 +12,29 @@ where every cell came from (``reports.io.importlog``).
 
 from __future__ import annotations
 
-import io
 import json
 import zipfile
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from reports import rules
 from reports.io import codec, importlog
+from reports.io.archive import ArchiveRefused, open_zip
 from reports.io.errors import ImportRefused, refused
 from reports.io.published.parse import TextImportError, parse_published
 from reports.io.published.tables import Address
 from reports.io.published.tokens import CellRead
-from reports.io.xlsx import read_workbook, sniff_workbook
+from reports.io.xlsx import MAX_UNCOMPRESSED, read_workbook, sniff_workbook
 from reports.models import Agency, GeneralSection, ImportLog, Report, counts
 from reports.rules import Finding
 from reports.spec import schema
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# What a Word file or workbook may hold unpacked (its pictures included).
+MAX_UNPACKED = MAX_UNCOMPRESSED
 KIND_NAMES = {
     "json": "JSON",
     "xlsx": "XLSX工作簿",
@@ -172,8 +175,10 @@ def detect_kind(data: bytes, name: str = "") -> str:
     kinds. Raises ImportRefused for content we never open (macros, old binary Office)."""
     if data.startswith(b"PK\x03\x04"):
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            with open_zip(data, max_unpacked=MAX_UNPACKED) as archive:
                 names = set(archive.namelist())
+        except ArchiveRefused as exc:
+            raise refused(str(exc)) from None
         except (zipfile.BadZipFile, OSError, ValueError):
             raise refused("文件已损坏，无法打开。") from None
         if "word/document.xml" in names:
@@ -219,16 +224,36 @@ def read_file(data: bytes, name: str = "", allowed: tuple[str, ...] | None = Non
         _keep_narrative(raw)
         return Reading(raw, kind)
     if kind == "json":
-        try:
-            raw = json.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise refused(f"不是有效的JSON文件：{exc}") from None
-        return Reading(raw, kind)
+        return Reading(read_json(data), kind)
     try:
         parsed = parse_published(data, name)
     except TextImportError as exc:
         raise refused(str(exc)) from None
     return Reading(parsed.raw, kind, True, parsed.notes, parsed.reads)
+
+
+# Longer integers are handed to the codec as text, which names the cell ("超过上限"):
+# int() of more than 4,300 digits raises inside the parser.
+_MAX_JSON_INT_DIGITS = 20
+
+
+def _json_int(text: str) -> int | str:
+    return int(text) if len(text.lstrip("-")) <= _MAX_JSON_INT_DIGITS else text
+
+
+def read_json(data: bytes) -> Any:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise refused("不是有效的JSON文件：应为UTF-8编码。") from None
+    try:
+        return json.loads(text, parse_int=_json_int)
+    except json.JSONDecodeError as exc:
+        raise refused(f"不是有效的JSON文件：第{exc.lineno}行第{exc.colno}列格式有误。") from None
+    except RecursionError:
+        # An interchange object is four levels deep; the parser gives up on thousands
+        # (100,000 nested arrays) before using much memory.
+        raise refused("不是有效的年报JSON文件：嵌套层级过深。") from None
 
 
 def resolve_agency(

@@ -10,6 +10,7 @@ round-trips exactly, and an error names the sheet and the cell (``表三 C12``).
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,6 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from reports.io.archive import ArchiveRefused, open_zip
 from reports.io.errors import ImportRefused
 from reports.printing import grid, render
 from reports.rules import Finding
@@ -34,6 +36,9 @@ KEY_SHEET = "_keys"
 FORMAT_VERSION = "goireport-xlsx-1"
 SHEET_NAMES = {t: f"表{schema.TABLE_NUMERALS[t]}" for t in schema.TABLES}
 MAX_UNCOMPRESSED = 50 * 1024 * 1024  # a zip bomb is refused before openpyxl sees it
+_MAX_CONTENT_TYPES = 64 * 1024
+# XML that defusedxml refuses (entity declarations) is reported like any broken file.
+_UNREADABLE = "文件已损坏或含有不允许的内容（如XML实体），无法作为XLSX工作簿打开。"
 
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -244,22 +249,28 @@ def _refuse(message: str) -> ImportRefused:
 
 
 def sniff_workbook(data: bytes) -> None:
-    """Refuse, by content, anything that is not a plain XLSX workbook."""
+    """Refuse, by content, anything that is not a plain XLSX workbook: judged from the
+    ZIP directory (sizes, members) before anything is unpacked."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        names = set(archive.namelist())
-        size = sum(i.file_size for i in archive.infolist())
-        content_types = (
-            archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-        )
+        archive = open_zip(data, max_unpacked=MAX_UNCOMPRESSED)
+    except ArchiveRefused as exc:
+        raise _refuse(f"工作簿无法读取：{exc}") from None
     except (zipfile.BadZipFile, OSError, ValueError):
         raise _refuse("文件已损坏，无法作为XLSX工作簿打开。") from None
+    with archive:
+        names = set(archive.namelist())
+        try:
+            types = archive.getinfo("[Content_Types].xml")
+            # A few hundred bytes in any real workbook.
+            content_types = archive.read(types) if types.file_size <= _MAX_CONTENT_TYPES else b""
+        except KeyError:
+            content_types = b""
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            raise _refuse("文件已损坏，无法作为XLSX工作簿打开。") from None
     if "xl/workbook.xml" not in names or not content_types:
         raise _refuse("文件不是XLSX工作簿（可能是其他Office文件或压缩包）。")
     if any(n.lower().endswith("vbaproject.bin") for n in names) or b"macroEnabled" in content_types:
         raise _refuse("不接受含宏的工作簿（.xlsm），请另存为普通的.xlsx后再上传。")
-    if size > MAX_UNCOMPRESSED:
-        raise _refuse("工作簿解压后过大，已拒绝。")
 
 
 def _cell_value(c: schema.Cell, value: object) -> object:
@@ -282,17 +293,28 @@ def read_workbook(data: bytes) -> dict:
     """The interchange object of a workbook written by ``build_workbook``, all cells
     checked; raises ImportRefused naming every bad cell by sheet and coordinate."""
     sniff_workbook(data)
+    # Opened twice: with the values Excel cached, and with the formulas, so that an
+    # input cell holding a formula without a cached value ("=1+1" written by a tool
+    # that does not calculate) is refused instead of being read as blank.
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_vba=False)
+        formulas = load_workbook(io.BytesIO(data), read_only=True, keep_vba=False)
     except Exception:  # openpyxl raises many kinds for a malformed file
-        raise _refuse("文件已损坏，无法作为XLSX工作簿打开。") from None
+        raise _refuse(_UNREADABLE) from None
     try:
-        return _read(wb)
+        return _read(wb, formulas)
+    except ImportRefused:
+        raise
+    except Exception:  # read-only sheets are parsed here: entities, broken XML
+        raise _refuse(
+            "文件已损坏或含有不允许的内容（如XML实体），无法作为XLSX工作簿读取。"
+        ) from None
     finally:
         wb.close()
+        formulas.close()
 
 
-def _read(wb) -> dict:
+def _read(wb, formulas) -> dict:
     if KEY_SHEET not in wb.sheetnames:
         raise _refuse("工作簿缺少键值表，不是从本系统下载的填报模板，请先下载模板再填写。")
     meta: dict[str, object] = {}
@@ -312,6 +334,7 @@ def _read(wb) -> dict:
         raise _refuse("工作簿的键值表已被改动，无法确定各单元格的含义，请重新下载模板。")
 
     sheets = {name: _sheet_values(wb[name]) for name in set(s for s, _ in where.values())}
+    written = {name: _sheet_values(formulas[name]) for name in sheets}
     raw: dict = {
         "agency": meta.get("agency"),
         "year": _year(meta.get("year")),
@@ -322,6 +345,12 @@ def _read(wb) -> dict:
         sheet, coordinate = where[c.field]
         value = sheets[sheet].get(coordinate)
         try:
+            formula = written[sheet].get(coordinate)
+            if value is None and not c.derived and isinstance(formula, str) and formula[:1] == "=":
+                raise NumberError(
+                    f"公式“{formula[:30]}”没有计算结果，请直接填写数字，"
+                    "或在Excel/WPS中打开、保存后再上传"
+                )
             value = _cell_value(c, value)
             parsed = parse_cell(c, value)
         except NumberError as exc:
@@ -347,8 +376,10 @@ def _sheet_values(ws) -> dict[str, object]:
 
 
 def _year(value: object) -> object:
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 10_000:
         return int(value)
-    if isinstance(value, str) and value.isdigit():
+    # Four ASCII digits only: str.isdigit() is also true of "²" and of 5,000 digits,
+    # which int() refuses with an exception of its own.
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}", value.strip()):
         return int(value)
     return value

@@ -10,7 +10,6 @@ imported into an agency made up from a title.
 
 from __future__ import annotations
 
-import io
 import logging
 import zipfile
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from reports.io.archive import ArchiveRefused, open_zip
 from reports.io.errors import ImportRefused
 from reports.io.imports import MAX_UPLOAD_BYTES, AgencyUnresolved, import_bytes
 from reports.models import Agency, FileStatus, ImportFile, ImportJob, JobStatus
@@ -28,6 +28,8 @@ from reports.models import Agency, FileStatus, ImportFile, ImportJob, JobStatus
 logger = logging.getLogger(__name__)
 
 MAX_FILES = 300
+# Entries of a ZIP besides the files: folders, __MACOSX companions.
+MAX_ENTRIES = 3 * MAX_FILES
 MAX_BATCH_BYTES = 100 * 1024 * 1024  # all files of one batch, unpacked
 SKIPPED_PREFIXES = ("__MACOSX/", ".")
 
@@ -63,7 +65,11 @@ def unpack(uploads: list[Upload]) -> list[Upload]:
             total += len(upload.data)
             continue
         try:
-            archive = zipfile.ZipFile(io.BytesIO(upload.data))
+            # Judged by its directory first: the number of entries and the size they
+            # unpack to, before any is read.
+            archive = open_zip(upload.data, max_unpacked=MAX_BATCH_BYTES, max_members=MAX_ENTRIES)
+        except ArchiveRefused as exc:
+            raise BatchError(f"压缩包“{upload.name}”：{exc}") from None
         except zipfile.BadZipFile:
             raise BatchError(f"压缩包“{upload.name}”已损坏，无法打开。") from None
         with archive:
@@ -73,8 +79,10 @@ def unpack(uploads: list[Upload]) -> list[Upload]:
                 if info.is_dir() or name.startswith(SKIPPED_PREFIXES) or base.startswith("."):
                     continue
                 if info.file_size > MAX_UPLOAD_BYTES:
-                    # Kept as a file too large: import_bytes names the limit.
-                    files.append(Upload(base, b"\0" * (MAX_UPLOAD_BYTES + 1)))
+                    # Kept as a file too large (import_bytes names the limit), from
+                    # its first bytes only: never unpacked whole.
+                    with archive.open(info) as member:
+                        files.append(Upload(base, member.read(MAX_UPLOAD_BYTES + 1)))
                     continue
                 total += info.file_size
                 if total > MAX_BATCH_BYTES:

@@ -29,6 +29,7 @@ _SPACES = re.compile(SPACES)
 _GROUPED = re.compile(GROUPED)
 _PLAIN_INT = re.compile(PLAIN_INT)
 _DECIMAL = re.compile(DECIMAL)
+_COUNT_DIGITS = len(str(schema.MAX_COUNT))
 
 
 def _prepare(raw: str) -> str:
@@ -75,6 +76,10 @@ def parse_count(raw: object) -> int | None:
             raise NumberError("应为整数，不能有小数")
         if not _PLAIN_INT.match(text):
             raise NumberError("应为非负整数，不能含有文字或符号")
+        # Digits counted before int(): Python refuses to convert more than 4,300 of
+        # them (ValueError, not ours), and no count needs more than MAX_COUNT's.
+        if len(text.lstrip("0")) > _COUNT_DIGITS:
+            raise NumberError(f"超过上限 {schema.MAX_COUNT:,}")
         value = int(text)
     if value < 0:
         raise NumberError("不能为负数")
@@ -103,6 +108,8 @@ def parse_fee(raw: object) -> Decimal | None:
     text = _ungroup(text)
     if not _DECIMAL.match(text):
         raise NumberError("应为非负数（单位：万元），不能含有文字或符号")
+    if len(text.split(".")[0].lstrip("0")) > schema.FEE_MAX_DIGITS - schema.FEE_DECIMAL_PLACES:
+        raise NumberError("金额过大")
     try:
         value = Decimal(text)
     except InvalidOperation:
@@ -111,8 +118,6 @@ def parse_fee(raw: object) -> Decimal | None:
     assert isinstance(exponent, int)
     if -exponent > schema.FEE_DECIMAL_PLACES:
         raise NumberError(f"最多保留{schema.FEE_DECIMAL_PLACES}位小数")
-    if len(text.split(".")[0].lstrip("0")) > schema.FEE_MAX_DIGITS - schema.FEE_DECIMAL_PLACES:
-        raise NumberError("金额过大")
     return value
 
 

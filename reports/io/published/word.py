@@ -14,14 +14,16 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from reports.io.archive import ArchiveRefused, open_zip
 from reports.io.published.source import Line, SourceError, row
 
 MAX_DOCX_XML_BYTES = 50 * 1024 * 1024  # the unpacked document.xml of a zip bomb
+MAX_DOCX_BYTES = 50 * 1024 * 1024  # the whole package unpacked, pictures included
 
 
 def _check_package(data: bytes) -> None:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with open_zip(data, max_unpacked=MAX_DOCX_BYTES) as archive:
             names = set(archive.namelist())
             if "word/document.xml" not in names:
                 if "xl/workbook.xml" in names:
@@ -31,6 +33,8 @@ def _check_package(data: bytes) -> None:
                 raise SourceError("不接受含宏的Word文档（.docm），请另存为.docx后再上传。")
             if archive.getinfo("word/document.xml").file_size > MAX_DOCX_XML_BYTES:
                 raise SourceError("Word文档内容过大，无法读取。")
+    except ArchiveRefused as exc:
+        raise SourceError(f"Word文档无法读取：{exc}") from None
     except zipfile.BadZipFile:
         raise SourceError("Word文档已损坏，无法读取。") from None
 
