@@ -139,7 +139,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "reports.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "reports:list"
+# Everyone starts the day at their inbox (待办).
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -8,8 +8,24 @@ from import_export.formats.base_formats import CSV, XLSX
 from reports.io.resources import AgencyResource, UserResource
 from reports.models import Agency, GeneralSection, Report, ReportEvent, User, access
 
+PLEASE_CHOOSE = "请选择"
 
-class GuardedImportExportAdmin(ImportExportModelAdmin):
+
+class ChineseChoicesAdmin(admin.ModelAdmin):
+    """An empty choice reads 请选择, as on the app's own pages, not Django's ---------."""
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.blank and "choices" not in kwargs:
+            blank = [("", PLEASE_CHOOSE)]
+            kwargs["choices"] = db_field.get_choices(include_blank=True, blank_choice=blank)
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("empty_label", PLEASE_CHOOSE)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class GuardedImportExportAdmin(ChineseChoicesAdmin, ImportExportModelAdmin):
     """An import both adds and changes rows: it needs both rights (the settings'
     IMPORT_EXPORT_IMPORT_PERMISSION_CODE asks for "change")."""
 
@@ -91,7 +107,7 @@ class ReportEventInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ChineseChoicesAdmin):
     """Read-mostly: figures are edited through the section pages, where the rules run."""
 
     list_display = ["title", "agency", "year", "status", "updated_at"]

@@ -15,6 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_clerk_imports_published_report_and_sees_findings(page, alice, agencies):
     login(page, alice)
+    page.goto("/reports/")
     page.click("#import-published-link")
     seed = sorted(Path(django_settings.SEEDS_DIR).glob("*.txt"))[1]
     page.set_input_files("#id_file", str(seed))

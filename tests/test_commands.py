@@ -50,9 +50,11 @@ def test_check_report_of_unknown_id_is_an_error():
 
 
 def test_load_demo_is_idempotent_and_builds_the_agency_tree(capsys):
-    call_command("load_demo")
-    call_command("load_demo")
+    call_command("load_demo", "--today=2025-01-05")
+    call_command("load_demo", "--today=2025-01-05")
     assert Report.objects.filter(year=2023, status=Status.PUBLISHED).count() == 5
+    # In January 2025 the report being written is 2024's: the seeds' year is last year.
+    assert not Report.objects.filter(year=2024).exclude(status=Status.DRAFT).exists()
     draft = Report.objects.get(year=2024)
     assert draft.agency.name == "宁波市镇海区人民政府办公室"
     assert draft.status == Status.DRAFT

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from reports.models import Agency, ExportJob, JobKind, JobStatus, Report, Status
 from reports.oversight import exports
-from reports.oversight.exports import bulk_workbook, cell_key, reports_for
+from reports.oversight.exports import bulk_workbook, reports_for
 from reports.spec import figures as fig
 from reports.spec import schema
 from tests.helpers import import_seed, load_seed
@@ -49,19 +49,27 @@ def test_oversight_workbook_has_one_row_per_report_of_the_subtree(
     assert response["Location"] == reverse("reports:export_job", args=[job.pk])
     assert job.status == JobStatus.DONE and job.progress == job.total == 2
     download = client.get(reverse("reports:export_download", args=[job.pk]))
-    rows = list(load_workbook(io.BytesIO(download.getvalue()))["汇总"].iter_rows(values_only=True))
+    workbook = load_workbook(io.BytesIO(download.getvalue()))
+    rows = list(workbook["汇总"].iter_rows(values_only=True))
     header = rows[0]
-    assert header[:4] == ("agency", "year", "status", "title")
+    assert header[:4] == ("机关", "年度", "状态", "标题")
     assert len(header) == 4 + len(schema.CELLS)
+    # Chinese labels of the template head the columns; the keys are on 字段说明.
+    assert "表三 （一）予以公开 · 自然人" in header
+    assert not [h for h in header if h.isascii()]
+    legend = list(workbook["字段说明"].values)
+    key_of = {label: key for _col, label, key in legend[1:]}
+    assert key_of["机关"] == "agency"
+    assert key_of["表三 （一）予以公开 · 自然人"] == "applications.granted.natural_person"
     by_agency = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
     assert set(by_agency) == {"宁波市镇海区金融发展服务中心", "宁波市镇海区人民政府办公室"}
     office = by_agency["宁波市镇海区人民政府办公室"]
     seed = load_seed(1)
     for c in schema.CELLS:
         expected = fig.get(seed, c)
-        got = office[cell_key(c)]
+        got = office[exports.cell_header(c)]
         assert (str(got) if c.kind == "fee" else got) == (expected if c.kind != "fee" else "0"), c
-    assert office["status"] == "已发布" and office["year"] == 2023
+    assert office["状态"] == "已发布" and office["年度"] == 2023
 
 
 # The worker closes its database connections after each task, as in production: only a

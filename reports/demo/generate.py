@@ -353,6 +353,42 @@ def _publication(rng: random.Random, agency: Agency, year: int) -> date:
     return deadline - timedelta(days=rng.randint(0, 25))
 
 
+def follow_up(agency: Agency, year: int, previous: dict) -> dict:
+    """A plausible report of ``agency`` for ``year``, as a document of the interchange
+    structure, that follows ``previous`` (its document of the year before): 上年结转
+    from 结转下年度, 现行有效件数 carried on, published on time. For the demo, where no
+    real report of that year exists. The same agency and year give the same report."""
+    rng = random.Random(f"{agency.name}:{year}")
+
+    def number(row: str, col: str) -> int:
+        return int(fig.get(previous, schema.cell("active_disclosure", row, col)) or 0)
+
+    forward = previous["applications"]["carried_forward"]
+    history = History(
+        carried_forward={col: forward.get(col) or 0 for col in COLUMN_WEIGHTS},
+        in_force=number("normative_documents", "in_force"),
+        rules_in_force=number("rules", "in_force"),
+        problems=(previous.get("sections") or {}).get("problems") or "",
+    )
+    figures = figures_for(rng, agency, history)
+    text = narrative(rng, figures, year, history)
+    text["other_matters"] = f"{year}年度本机关未收取政府信息公开信息处理费。"
+    published_on = deadline_for(year, agency.is_government) - timedelta(days=rng.randint(3, 25))
+    return {
+        "agency": agency.name,
+        "year": year,
+        "title": schema.title_for(agency.name, year),
+        **figures,
+        "sections": {
+            **schema.empty_sections(),
+            "opening": f"根据《中华人民共和国政府信息公开条例》规定，现公布{agency.name}"
+            f"{year}年政府信息公开工作年度报告。",
+            **text,
+        },
+        "signature": {"agency": agency.name, "date": published_on},
+    }
+
+
 # --- the whole data set ----------------------------------------------------------
 
 

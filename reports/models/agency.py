@@ -125,6 +125,11 @@ class User(AbstractUser):
         verbose_name = "用户"
         verbose_name_plural = "用户"
 
+    def __str__(self) -> str:
+        # Wherever a page shows a person (the event log, the explanations of a
+        # submission, the admin), it shows the full name, not the login name.
+        return self.display_name
+
     @property
     def display_name(self) -> str:
         return person_name(self.first_name, self.last_name, self.username)

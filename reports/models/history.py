@@ -99,13 +99,22 @@ def field_history(report: Report) -> list[HistoryEntry]:
                 )
             )
         elif before is None:
-            what = "新增小节" if record.history_type == "+" else "修改（此前无记录）"
+            # A sub-section created without a history row (by an import, in bulk)
+            # shows its first change without the text it replaced, which is unknown.
+            added = record.history_type == "+"
+            what = "新增小节" if added else _label("body", GeneralSection)
             entries.append(
                 HistoryEntry(
                     record.history_date,
                     _who(record),
                     "修改",
-                    [Change(f"{heading} · {what}", "（无）", _show(record.body))],
+                    [
+                        Change(
+                            f"{heading} · {what}",
+                            "（无）" if added else "（未记录）",
+                            _show(record.body),
+                        )
+                    ],
                 )
             )
         else:

@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django_tasks import task
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 from reports.io.xlsx import neutralise
 from reports.models import Agency, ExportJob, JobKind, JobStatus, Report
@@ -28,7 +29,8 @@ from reports.spec import schema
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 10  # reports between progress writes
-META_COLUMNS = ("agency", "year", "status", "title")
+# The columns before the cells: (key, header).
+META_COLUMNS = (("agency", "机关"), ("year", "年度"), ("status", "状态"), ("title", "标题"))
 Progress = Callable[[int], None]
 
 
@@ -45,12 +47,18 @@ def reports_for(kind: str, year: int, agency: Agency) -> QuerySet[Report]:
     return reports.select_related("agency").order_by("agency__path", "pk")
 
 
+def cell_header(c: schema.Cell) -> str:
+    """A cell's column header: the template's label, totals marked as computed."""
+    return c.label + ("（合计）" if c.derived else "")
+
+
 def bulk_workbook(reports: Iterable[Report], progress: Progress = lambda n: None) -> bytes:
-    """One row per report, one column per cell key (totals included), plus agency, year,
-    status and title; a second sheet names every key."""
+    """One row per report, one column per cell (totals included), plus agency, year,
+    status and title, headed by the template's labels; a second sheet gives each
+    column's key in the interchange format, for programs reading the workbook."""
     wb = Workbook(write_only=True)
     sheet = wb.create_sheet("汇总")
-    sheet.append([*META_COLUMNS, *(cell_key(c) for c in schema.CELLS)])
+    sheet.append([*(label for _key, label in META_COLUMNS), *map(cell_header, schema.CELLS)])
     for n, report in enumerate(reports, 1):
         figures = report.figures()
         values = [fig.get(figures, c) for c in schema.CELLS]
@@ -68,11 +76,10 @@ def bulk_workbook(reports: Iterable[Report], progress: Progress = lambda n: None
         )
         progress(n)
     legend = wb.create_sheet("字段说明")
-    legend.append(["列名", "含义"])
-    for key, label in (("agency", "机关"), ("year", "年度"), ("status", "状态"), ("title", "标题")):
-        legend.append([key, label])
-    for c in schema.CELLS:
-        legend.append([cell_key(c), c.label + ("（合计，由各项计算）" if c.derived else "")])
+    legend.append(["列", "列名", "键（JSON交换格式）"])
+    columns = [*META_COLUMNS, *((cell_key(c), cell_header(c)) for c in schema.CELLS)]
+    for n, (key, label) in enumerate(columns, 1):
+        legend.append([get_column_letter(n), label, key])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

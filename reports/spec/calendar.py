@@ -11,6 +11,12 @@ def deadline_for(year: int, is_government: bool) -> date:
     return date(year + 1, 3 if is_government else 1, 31)
 
 
+def reporting_year(today: date) -> int:
+    """The year whose report is being written on ``today``: the one before today's
+    (a report covers a calendar year and is due early in the next)."""
+    return today.year - 1
+
+
 def days_late(published_on: date | None, deadline: date) -> int:
     """Days past the deadline at publication; 0 when on time or not published."""
     if published_on is None:

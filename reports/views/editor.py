@@ -64,6 +64,8 @@ def report_section(request: AuthedRequest, pk: int, section: str) -> HttpRespons
         "form": form,
         "findings": findings,
         "can_edit": can_edit,
+        # What the reviewer asked for stays in sight on every page being corrected.
+        "return_comment": report.return_comment(),
         "version": version,
         "conflict": conflict,
     }

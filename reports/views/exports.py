@@ -21,7 +21,9 @@ from reports.views.http import AuthedRequest, attachment
 class ExportForm(forms.Form):
     kind = forms.ChoiceField(label="导出内容", choices=JobKind.choices)
     year = forms.IntegerField(label="年度", min_value=2008, max_value=2100)
-    agency = forms.ModelChoiceField(label="机关（含全部下级机关）", queryset=Agency.objects.none())
+    agency = forms.ModelChoiceField(
+        label="机关（含全部下级机关）", queryset=Agency.objects.none(), empty_label="请选择"
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

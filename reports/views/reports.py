@@ -149,5 +149,9 @@ def report_preview(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "reports/report_preview.html",
-        {"report": report, "rendered": rendering.render_document(report.document())},
+        {
+            "report": report,
+            "can_edit": report.can_edit(request.user),
+            "rendered": rendering.render_document(report.document()),
+        },
     )

@@ -1,31 +1,52 @@
 import json
+from datetime import date
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
+from reports.demo.generate import follow_up
+from reports.io import codec
 from reports.io.errors import ImportRefused
 from reports.io.imports import import_document
 from reports.io.newyear import start_report
 from reports.io.published.parse import TextImportError, parse_published
 from reports.models import Agency, Report, Status, User
+from reports.spec.calendar import reporting_year
 
 DEMO_FILE = settings.BASE_DIR / "fixtures" / "demo.json"
 
 
 class Command(BaseCommand):
-    help = "Load the demo agencies, users and the seed reports. Safe to run again."
+    help = (
+        "Load the demo agencies, users and the seed reports, the reports of the years "
+        "since the seeds (generated, published on time) and this year's drafts. Safe to "
+        "run again."
+    )
 
-    def handle(self, *args, **options) -> None:
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--today",
+            type=date.fromisoformat,
+            help="the date the demo is for (YYYY-MM-DD), by default today",
+        )
+
+    def handle(self, *args, today: date | None = None, **options) -> None:
         demo = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+        # The drafts are for the year being reported on now, so that the demo never
+        # shows a report long overdue; the years between the seeds and it are filled
+        # with reports published on time.
+        year = reporting_year(today or timezone.localdate())
         with transaction.atomic():
             agencies = self._agencies(demo["agencies"])
             self._users(demo["users"], demo["password"], agencies)
             self._seeds()
+            self._years_since_the_seeds(year)
             for draft in demo["drafts"]:
                 agency = agencies[draft["agency"]]
-                if not Report.objects.filter(agency=agency, year=draft["year"]).exists():
-                    start_report(agency, draft["year"])
+                if not Report.objects.filter(agency=agency, year=year).exists():
+                    start_report(agency, year)
         self.stdout.write(
             f"演示数据已就绪：{Agency.objects.count()}个机关，{Report.objects.count()}份报告。"
         )
@@ -50,6 +71,21 @@ class Command(BaseCommand):
             if created:
                 user.set_password(password)
             user.save()
+
+    def _years_since_the_seeds(self, year: int) -> None:
+        """Each seed agency's published reports up to the year before ``year``."""
+        for agency in Agency.objects.filter(reports__isnull=False).distinct():
+            last = Report.objects.current().filter(agency=agency).order_by("-year").first()
+            while last is not None and last.year < year - 1:
+                doc = follow_up(agency, last.year + 1, last.document())
+                try:
+                    report, _ = import_document(codec.to_json(doc), agency=agency)
+                except ImportRefused as refused:
+                    raise CommandError(f"{agency.name}{last.year + 1}: {refused}") from None
+                report.status = Status.PUBLISHED
+                report.published_on = report.signature_date
+                report.save(update_fields=["status", "published_on"])
+                last = report
 
     def _seeds(self) -> None:
         if not settings.SEEDS_DIR.is_dir():
