@@ -136,6 +136,63 @@
     });
   }
 
+  // A block copied from Excel or WPS (rows by line, cells by TAB) pasted into a cell
+  // fills the table from that cell rightwards and downwards, by the table's own rows
+  // and columns: a computed total in the way keeps its place and is recomputed, not
+  // overwritten. Each value goes into its input as typed, so that the same reading and
+  // marking as typing (recompute) and the server's validation (autosave, save) judge it.
+  function setupPaste(state) {
+    const rows = Array.from(document.querySelectorAll("table.table-report tbody tr"))
+      .map((tr) => Array.from(tr.querySelectorAll("td.num")))
+      .filter((cells) => cells.length);
+    const status = document.getElementById("paste-status");
+
+    function parseBlock(text) {
+      const lines = text.replace(/\r\n?/g, "\n").split("\n");
+      while (lines.length && lines[lines.length - 1] === "") lines.pop();
+      return lines.map((line) => line.split("\t").map((v) => v.replace(/^"(.*)"$/, "$1").trim()));
+    }
+
+    function locate(input) {
+      for (let r = 0; r < rows.length; r++) {
+        const c = rows[r].findIndex((td) => td.contains(input));
+        if (c >= 0) return [r, c];
+      }
+      return null;
+    }
+
+    state.inputs.forEach((input) => {
+      input.addEventListener("paste", (event) => {
+        const text = (event.clipboardData || window.clipboardData).getData("text");
+        if (!/[\t\n\r]/.test(text.replace(/[\r\n]+$/, ""))) return; // one value: as usual
+        const start = locate(input);
+        if (!start) return;
+        event.preventDefault();
+        const block = parseBlock(text);
+        let filled = 0, outside = 0, computed = 0;
+        block.forEach((values, i) => {
+          const row = rows[start[0] + i];
+          values.forEach((value, j) => {
+            const td = row ? row[start[1] + j] : null;
+            const target = td ? td.querySelector("input.cell-input") : null;
+            if (!td) { outside += 1; return; }
+            if (!target || target.disabled) { computed += 1; return; }
+            target.value = value;
+            target.dispatchEvent(new Event("input", { bubbles: true }));
+            filled += 1;
+          });
+        });
+        state.recompute();
+        if (status) {
+          let text = "已粘贴" + block.length + "行，填入" + filled + "个单元格";
+          if (computed) text += "；" + computed + "个值落在自动计算的合计上，未填入";
+          if (outside) text += "；" + outside + "个值超出表格，未填入";
+          status.textContent = text + "。";
+        }
+      });
+    });
+  }
+
   function setupFillZero(state) {
     const button = document.getElementById("fill-zero");
     if (!button) return;
@@ -168,6 +225,7 @@
     if (configNode) {
       const state = setupTotals(JSON.parse(configNode.textContent));
       setupKeyboard(state.inputs);
+      setupPaste(state);
       setupFillZero(state);
     }
     setupGeneralFormset();
