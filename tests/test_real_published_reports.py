@@ -171,3 +171,11 @@ def test_the_real_2019_report_is_refused_in_a_batch(
     file = ImportFile.objects.get()
     assert file.status == FileStatus.REFUSED and MESSAGE_2019 in file.message
     assert Report.objects.count() == 0
+
+
+def test_a_real_page_named_only_in_its_opening_sentence_is_read_up_to_what_it_lacks():
+    """湛江: the title only in 特编制湛江市人民政府地方志办公室2023年…报告; the page as stored
+    ends inside section 三, so the refusal names the missing section 四, not the title."""
+    data = page_text("zhanjiang_dfz_2023").encode("utf-8")
+    with pytest.raises(TextImportError, match="未找到第四部分"):
+        parse_published(data, "page.txt")

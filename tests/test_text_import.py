@@ -402,3 +402,25 @@ def test_format_2019_is_named_even_when_other_parts_differ():
     text += "信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量\n规章\t0\t0\t0\n"
     with pytest.raises(TextImportError, match="2019年试行格式"):
         parse_published(text.encode())
+
+
+def test_a_text_without_its_title_line_is_named_by_its_opening_sentence():
+    """Seed 002's body copied without the page's heading: its opening says 特向社会公布
+    鄞州区投资促进中心 2023 年度政府信息公开工作年度报告."""
+    path = seed_texts()[2]
+    seed = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    lines = path.read_text(encoding="utf-8").split("\n")
+    title_line = next(i for i, line in enumerate(lines) if line.startswith("# 鄞州区投资促进中心"))
+    text = "\n".join(lines[:title_line] + lines[title_line + 1 :])
+    result = parse_published(text.encode(), "r.txt")
+    assert result.raw["title"] == "鄞州区投资促进中心2023年度政府信息公开工作年度报告"
+    assert result.raw["sections"]["opening"].startswith("2023 年，区投资促进中心")
+    figures = codec.to_json(codec.parse(result.raw).doc)
+    for key in ("agency", "year", "active_disclosure", "applications", "review_litigation"):
+        assert figures[key] == seed[key], key
+
+
+def test_a_sentence_that_only_mentions_a_report_is_no_title():
+    text = "根据条例规定，现将我办2022年度政府信息公开情况报告如下。\n一、总体情况\n正文。"
+    with pytest.raises(TextImportError, match="未找到标题"):
+        parse_published(text.encode(), "r.txt")

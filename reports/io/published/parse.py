@@ -140,14 +140,37 @@ def _title(lines: list[Line]) -> tuple[str, str, int, int]:
                 break
         if found and _starts_body(texts[k][1]):
             break
+    body = next((i for i, text in texts if _starts_body(text)), len(lines))
     if not found:
+        named = _title_in_opening([(i, text) for i, text in texts if i < body][:5])
+        if named is not None:
+            return named
         raise TextImportError(
             "未找到标题（应为“某机关某年政府信息公开工作年度报告”），"
             "无法识别为政府信息公开工作年度报告。"
         )
-    body = next((i for i, text in texts if _starts_body(text)), len(lines))
     before = [f for f in found if f[3] < body]
     return (before or found)[-1]
+
+
+# "…特向社会公布鄞州区投资促进中心 2023 年度政府信息公开工作年度报告。": a text copied
+# without the page's heading still names the report in its opening sentence.
+_TITLE_IN_SENTENCE = re.compile(
+    r"(?:公布|编制|发布|现将)(?P<title>[^，。,；;：:《》“”()]{4,60}?政府信息公开(?:工作)?"
+    r"(?:的)?(?:年度?)?(?:工作)?报告)"
+)
+
+
+def _title_in_opening(texts: list[tuple[int, str]]) -> tuple[str, str, int, int] | None:
+    """Title, agency and year named in one of the opening paragraphs; the paragraph
+    stays in the body (the index returned is the line before it)."""
+    for i, text in texts:
+        joined = unicodedata.normalize("NFKC", re.sub(r"[\s\u3000\u00a0]+", "", text))
+        for m in _TITLE_IN_SENTENCE.finditer(joined):
+            match = _title_match(m.group("title"))
+            if match:
+                return m.group("title"), match[0], match[1], i - 1
+    return None
 
 
 def _starts_body(text: str) -> bool:
