@@ -63,9 +63,13 @@ def test_clerk_imports_a_word_file_and_sees_the_cells_to_check(page, alice, tmp_
     screenshot(page, "import-docx-report-page-390")
 
 
-def test_clerk_imports_a_pdf_and_sees_the_note_kept_from_a_cell(page, alice, tmp_path):
+def test_clerk_imports_a_pdf_and_sees_the_note_and_the_doubtful_total(page, alice, tmp_path):
     noted = v._base(SEED)
-    texts = {("active_disclosure", "normative_documents", "issued"): "9（其中修订3件）"}
+    texts = {
+        ("active_disclosure", "normative_documents", "issued"): "9（其中修订3件）",
+        # Published as 53 although 36 + 16 = 52: kept visible, in doubt, never fixed silently.
+        ("applications", "new_received", "total"): "53",
+    }
     data, name = v.render(v.Variant("notes_in_cells", noted, texts=texts), "pdf")
     login(page, alice)
     page.set_viewport_size(PHONE)
@@ -74,12 +78,19 @@ def test_clerk_imports_a_pdf_and_sees_the_note_kept_from_a_cell(page, alice, tmp
     page.click("#import-form button[type=submit]")
     page.wait_for_selector("#import-done")
     assert "原文为“9（其中修订3件）”，读作9" in page.inner_text("#import-notes")
+    to_check = page.inner_text("#import-to-check")
+    assert "存疑" in to_check and "原文“53”" in to_check
+    assert "R2" in page.inner_text("#import-findings")
     screenshot(page, "import-pdf-result-390")
 
     report = Report.objects.get(agency=alice.agency, year=2023)
     assert report.ad_normative_documents_issued == 9
-    cell = report.import_logs.get().cells.get(field="ad_normative_documents_issued")
+    assert report.figures()["applications"]["new_received"]["total"] == 52  # 36 + 16
+    log = report.import_logs.get()
+    cell = log.cells.get(field="ad_normative_documents_issued")
     assert cell.published == "9（其中修订3件）" and cell.note == "其中修订3件"
+    total = log.cells.get(field="app_new_received_total")
+    assert total.state == CellState.DOUBTFUL and total.published == "53"
 
 
 def test_a_refused_file_shows_why_and_stores_nothing(page, alice, tmp_path):
