@@ -185,10 +185,12 @@ def test_a_report_corrected_twice_changes_only_its_revised_cells_everywhere(
             )
     xlsx_job, zip_job = ExportJob.objects.order_by("pk")
     download = client.get(reverse("reports:export_download", args=[xlsx_job.pk])).getvalue()
-    sheet = load_workbook(io.BytesIO(download))["汇总"]
-    header, *rows = list(sheet.iter_rows(values_only=True))
+    workbook = load_workbook(io.BytesIO(download))
+    header, *rows = list(workbook["汇总"].iter_rows(values_only=True))
     assert [r[0] for r in rows] == ["宁波市镇海区人民政府办公室", "宁波市镇海区金融发展服务中心"]
-    received = header.index("applications.new_received.natural_person")
+    # Columns are headed by labels; the 字段说明 sheet names each column's key.
+    legend = {key: label for _letter, label, key in list(workbook["字段说明"].values)[1:]}
+    received = header.index(legend["applications.new_received.natural_person"])
     assert rows[0][received] == 37
     archive = zipfile.ZipFile(
         io.BytesIO(client.get(reverse("reports:export_download", args=[zip_job.pk])).getvalue())
