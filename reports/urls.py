@@ -3,7 +3,17 @@
 
 from django.urls import path
 
-from reports.views import editor, exports, files, imports, oversight, public, reports, workflow
+from reports.views import (
+    editor,
+    exports,
+    files,
+    history,
+    imports,
+    oversight,
+    public,
+    reports,
+    workflow,
+)
 
 reports_patterns = (
     [
@@ -11,6 +21,8 @@ reports_patterns = (
         path("new/", reports.report_create, name="create"),
         path("<int:pk>/", reports.report_detail, name="detail"),
         path("<int:pk>/preview/", reports.report_preview, name="preview"),
+        path("<int:pk>/history/", history.report_history, name="history"),
+        path("<int:pk>/events/", history.report_events, name="events"),
         path("<int:pk>/export.json", files.report_json, name="export_json"),
         path("<int:pk>/report.pdf", files.report_pdf, name="pdf"),
         path("<int:pk>/report.html", files.report_html, name="html"),

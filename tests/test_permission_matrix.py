@@ -48,6 +48,8 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     ),
     "reports:detail": ("submitted", signed_in(200, mallory=404), signed_in(405)),
     "reports:preview": ("submitted", signed_in(200, mallory=404), signed_in(405)),
+    "reports:history": ("submitted", signed_in(200, mallory=404), signed_in(405)),
+    "reports:events": ("submitted", signed_in(200, mallory=404), signed_in(405)),
     "reports:export_json": ("submitted", signed_in(200, mallory=404), signed_in(405)),
     "reports:section": (
         "draft",

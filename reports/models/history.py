@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from reports.models.agency import person_name
@@ -66,28 +66,44 @@ def _report_changes(new, old) -> list[Change]:
     return [Change(_label(c.field), _show(c.old), _show(c.new)) for c in delta.changes]
 
 
-def field_history(report: Report) -> list[HistoryEntry]:
-    """Every change of the report's content, newest first."""
-    entries: list[HistoryEntry] = []
-    previous = None
-    report_rows = report.history.annotate(**WHO).order_by("history_date", "history_id")
-    for record in report_rows:
-        if previous is None:
-            entries.append(HistoryEntry(record.history_date, _who(record), "新建"))
-        else:
-            changes = _report_changes(record, previous)
-            if changes:
-                entries.append(HistoryEntry(record.history_date, _who(record), "修改", changes))
-        previous = record
+# How many saves a page of the history shows: a report saved 500 times must not make
+# its page 500 saves long (the report page shows the first page, the history page the
+# rest, a page at a time).
+HISTORY_PAGE_SIZE = 20
 
-    sections = (
-        GeneralSection.history.filter(report_id=report.pk)
-        .annotate(**WHO)
-        .order_by("id", "history_date", "history_id")
+
+@dataclass
+class HistoryPage:
+    entries: list[HistoryEntry]
+    # Where the next (older) page starts: the history id of the oldest save shown.
+    next_before: int | None
+
+
+def _section_entries(
+    report: Report, since: datetime | None, until: datetime | None
+) -> list[HistoryEntry]:
+    """The changes of the sub-sections of 一 saved in [since, until): each diffed
+    against the section's record before it, read in the same query."""
+    sections = GeneralSection.history.filter(report_id=report.pk)
+    if since is not None:
+        sections = sections.filter(history_date__gte=since)
+    if until is not None:
+        sections = sections.filter(history_date__lt=until)
+    earlier = GeneralSection.history.filter(
+        id=OuterRef("id"), history_date__lt=OuterRef("history_date")
+    ).order_by("-history_date", "-history_id")
+    records = list(
+        sections.annotate(**WHO, before_id=Subquery(earlier.values("history_id")[:1])).order_by(
+            "id", "history_date", "history_id"
+        )
     )
-    last_by_section: dict[int, object] = {}
-    for record in sections:
-        before = last_by_section.get(record.id)
+    by_id = {r.history_id: r for r in records}
+    # The records before the span's first ones, in one query.
+    missing = {r.before_id for r in records if r.before_id is not None} - by_id.keys()
+    befores = {b.history_id: b for b in GeneralSection.history.filter(history_id__in=missing)}
+    entries: list[HistoryEntry] = []
+    for record in records:
+        before = by_id.get(record.before_id) or befores.get(record.before_id)
         heading = f"一、总体情况 {record.heading}"
         if record.history_type == "-":
             entries.append(
@@ -129,9 +145,56 @@ def field_history(report: Report) -> list[HistoryEntry]:
             ]
             if changes:
                 entries.append(HistoryEntry(record.history_date, _who(record), "修改", changes))
-        last_by_section[record.id] = record
-    entries.sort(key=lambda e: e.at, reverse=True)
     return entries
+
+
+def field_history_page(
+    report: Report, before: int | None = None, size: int = HISTORY_PAGE_SIZE
+) -> HistoryPage:
+    """A page of the changes of the report's content, newest first: the ``size`` saves
+    of the report older than history id ``before`` (keyset paging, so a page deep in a
+    long history costs what the first one does), each diffed against the save before
+    it, and the sub-sections of 一 changed in the same span of time. Four queries."""
+    rows = report.history.annotate(**WHO).order_by("-history_date", "-history_id")
+    if before is not None:
+        rows = rows.filter(history_id__lt=before)
+    # One save more than shown: the one the oldest shown save is compared with.
+    records = list(rows[: size + 1])
+    shown = records[:size]
+    entries: list[HistoryEntry] = []
+    for i, record in enumerate(shown):
+        previous = records[i + 1] if i + 1 < len(records) else None
+        if previous is None:
+            entries.append(HistoryEntry(record.history_date, _who(record), "新建"))
+        else:
+            changes = _report_changes(record, previous)
+            if changes:
+                entries.append(HistoryEntry(record.history_date, _who(record), "修改", changes))
+    more = len(records) > size
+    if shown or before is None:
+        # The sub-sections saved in the span of the saves shown: pages tile time, the
+        # first one open towards now, the last one towards the beginning.
+        until = None
+        if before is not None:
+            newer = report.history.filter(history_id=before).values("history_date").first()
+            until = newer["history_date"] if newer else None
+        since = shown[-1].history_date if more else None
+        entries += _section_entries(report, since, until)
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return HistoryPage(entries, shown[-1].history_id if more else None)
+
+
+def field_history(report: Report) -> list[HistoryEntry]:
+    """Every change of the report's content, newest first (for tests and exports; a
+    page shows ``field_history_page``)."""
+    entries: list[HistoryEntry] = []
+    before = None
+    while True:
+        page = field_history_page(report, before, size=500)
+        entries += page.entries
+        if page.next_before is None:
+            return entries
+        before = page.next_before
 
 
 # --- optimistic locking ---------------------------------------------------------------

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.db.models import Q, QuerySet
+
 from reports.models import Agency, Report, Role, Status
-from reports.models.report import first_publication
+from reports.oversight.dashboard import STATUS_LABELS, base_rows
 from reports.spec.calendar import days_late, deadline_for
 
 # How long before the deadline the oversight inbox starts listing missing reports.
 DEADLINE_WARNING = timedelta(days=30)
+
+
+# How many rows of a list the inbox shows at once; the rest is a link away.
+PAGE_SIZE = 50
 
 
 @dataclass
@@ -19,9 +26,14 @@ class AgencyDue:
     agency: Agency
     year: int
     deadline: date
-    report: Report | None  # the current revision, whatever its state
+    report_id: int | None  # the current revision, whatever its state
+    status: str  # its ``Progress``
     published_on: date | None
     today: date
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
 
     @property
     def is_late(self) -> bool:
@@ -46,43 +58,100 @@ class AgencyDue:
         return max(-self.days_left, 0)
 
 
-def oversight_dues(user: Any, today: date) -> list[AgencyDue]:
+@dataclass
+class DuesPage:
+    """One page of the oversight inbox, in tree order: ``after`` is the path of the
+    last agency of the page before (keyset paging: a page deep in a region of 30,000
+    agencies costs what the first one costs)."""
+
+    dues: list[AgencyDue]
+    total: int
+    next_after: str | None
+
+    def __iter__(self) -> Iterator[AgencyDue]:
+        return iter(self.dues)
+
+    def __len__(self) -> int:
+        return len(self.dues)
+
+
+def dues_rows(user: Any, today: date) -> QuerySet[Agency]:
     """Agencies beneath the oversight user's whose report for last year is late or
-    missing, once the deadline is near (30 days) or past."""
+    missing, once the deadline is near (30 days) or past: the dashboard's rows
+    (``base_rows``), filtered in the database."""
     year = today.year - 1
-    agencies = Agency.objects.filter(path__startswith=user.agency.path).exclude(pk=user.agency_id)
-    reports = (
-        Report.objects.current()
-        .filter(agency__in=agencies, year=year)
-        .annotate(first_published=first_publication())
-    )
-    current = {r.agency_id: r for r in reports}
-    dues = []
-    for agency in agencies:
-        deadline = deadline_for(year, agency.is_government)
+    due = Q(pk__in=[])  # nothing, unless a deadline is near
+    for is_government in (False, True):
+        deadline = deadline_for(year, is_government)
         if today < deadline - DEADLINE_WARNING:
             continue
-        report = current.get(agency.pk)
-        published = getattr(report, "first_published", None)
         # As seen on ``today``: a publication after it has not happened yet.
+        due |= Q(is_government=is_government) & (
+            Q(published_on__isnull=True) | Q(published_on__gt=min(today, deadline))
+        )
+    return base_rows(user.agency, year, today).filter(due).order_by("path")
+
+
+def oversight_dues(
+    user: Any, today: date, after: str | None = None, size: int = PAGE_SIZE
+) -> DuesPage:
+    year = today.year - 1
+    rows = dues_rows(user, today)
+    total = rows.count()
+    if after:
+        rows = rows.filter(path__gt=after)
+    page = list(rows[: size + 1])
+    dues = []
+    for agency in page[:size]:
+        published = agency.published_on  # type: ignore[attr-defined]
         if published is not None and published > today:
             published = None
-        due = AgencyDue(agency, year, deadline, report, published, today)
-        if due.published_on is None or due.is_late:
-            dues.append(due)
-    return dues
+        deadline = deadline_for(year, agency.is_government)
+        status = agency.status  # type: ignore[attr-defined]
+        dues.append(
+            AgencyDue(agency, year, deadline, agency.report_id, status, published, today)  # type: ignore[attr-defined]
+        )
+    next_after = page[size - 1].path if len(page) > size else None
+    return DuesPage(dues, total, next_after)
 
 
-def inbox_for(user, today: date) -> dict:
+@dataclass
+class FirstReports:
+    """The first reports of a list and how many there are: a reviewer of a large
+    agency, or a clerk with years of drafts, never gets an unbounded list; the rest
+    are on the list of all reports."""
+
+    items: list[Report]
+    total: int
+
+    def __iter__(self) -> Iterator[Report]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def _first(reports: QuerySet[Report], size: int) -> FirstReports:
+    # A report row carries ~170 cell columns; the inbox shows a title and a deadline.
+    narrow = reports.only("pk", "year", "title", "status", "agency__is_government")
+    return FirstReports(
+        list(narrow.order_by("-year", "agency__name", "pk")[:size]), reports.count()
+    )
+
+
+def inbox_for(user, today: date, after: str | None = None, size: int = PAGE_SIZE) -> dict:
+    """What waits for ``user``: every list bounded by ``size`` (``after``: the oversight
+    list's keyset cursor)."""
     visible = Report.objects.visible_to(user).select_related("agency")
     inbox: dict = {"today": today}
     if user.role == Role.REVIEWER:
-        inbox["to_review"] = visible.filter(status=Status.SUBMITTED)
-        inbox["to_publish"] = visible.filter(status=Status.APPROVED)
+        inbox["to_review"] = _first(visible.filter(status=Status.SUBMITTED), size)
+        inbox["to_publish"] = _first(visible.filter(status=Status.APPROVED), size)
     elif user.role == Role.CLERK:
-        inbox["returned"] = visible.filter(status=Status.RETURNED).with_return_comment()
-        inbox["drafts"] = visible.filter(status=Status.DRAFT)
+        returned = visible.filter(status=Status.RETURNED).with_return_comment()
+        inbox["returned"] = _first(returned, size)
+        inbox["drafts"] = _first(visible.filter(status=Status.DRAFT), size)
     elif user.role == Role.OVERSIGHT and user.agency_id:
-        inbox["dues"] = oversight_dues(user, today)
+        inbox["dues"] = oversight_dues(user, today, after, size)
         inbox["report_year"] = today.year - 1
     return inbox

@@ -23,6 +23,8 @@ from reports.printing import render as rendering
 from reports.views.http import AuthedRequest
 
 LIST_PAGE_SIZE = 50
+# How many workflow events the report page shows (the newest).
+EVENTS_SHOWN = 20
 
 
 def get_report_for(user: Any, pk: int) -> Report:
@@ -37,7 +39,9 @@ def home(request: HttpRequest) -> HttpResponse:
     """Each user's inbox; visitors who are not logged in get the public site."""
     if not request.user.is_authenticated:
         return redirect("public:list")
-    context = inbox_for(request.user, timezone.localdate())
+    after = request.GET.get("after") or None
+    context = inbox_for(request.user, timezone.localdate(), after)
+    context["after"] = after
     return render(request, "reports/home.html", context)
 
 
@@ -111,9 +115,11 @@ def detail_context(
         for f in findings
         if f.severity == "warning"
     ]
-    # One query for the log, the last submission and the return comment.
-    events = list(report.events.select_related("actor"))
-    submissions = [e for e in events if e.kind == EventKind.SUBMIT]
+    # The newest events only, oldest first as a log reads: a report's page must not
+    # grow with its history (the events page has the rest).
+    events = list(report.events.select_related("actor").order_by("-at", "-pk")[:EVENTS_SHOWN])
+    events.reverse()
+    page = history.field_history_page(report)
     return {
         "report": report,
         "findings": findings,
@@ -126,10 +132,12 @@ def detail_context(
         "can_send_for_correction": report.can_send_for_correction(user),
         "submit_errors": [f for f in findings if f.severity == "error"],
         "submit_warnings": warnings,
-        "last_submit": submissions[-1] if submissions else None,
-        "return_comment": report.return_comment(events),
+        "last_submit": report.last_event(EventKind.SUBMIT),
+        "return_comment": report.return_comment(),
         "events": events,
-        "field_history": history.field_history(report),
+        "events_total": report.events.count(),
+        "field_history": page.entries,
+        "history_page": page,
         "import_log": (log := provenance.latest_log(report)),
         "import_counts": log.state_counts() if log is not None else {},
         "import_to_check": list(log.to_check()) if log is not None else [],
