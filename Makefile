@@ -14,13 +14,14 @@ TEST_DEBS := chromium poppler-utils
 
 .PHONY: run worker test pytest lint deps system-run system-test migrate demo fonts fandol bench bench-oversight bench-editor clean
 
-# Background exports need the django-tasks worker; it stops with the server.
+# Background exports and PDF renderings need the django-tasks worker (restarted every
+# WORKER_MAX_TASKS tasks by deploy/worker.sh); it stops with the server.
 run: deps system-run migrate fonts demo
-	$(BIN)/python manage.py db_worker --no-startup-delay & trap "kill $$!" EXIT; \
+	PYTHON=$(BIN)/python deploy/worker.sh & trap "kill $$!" EXIT; \
 	$(BIN)/python manage.py runserver $(HOST)
 
 worker: deps
-	$(BIN)/python manage.py db_worker
+	PYTHON=$(BIN)/python deploy/worker.sh
 
 test: deps system-run system-test lint fonts
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -251,3 +251,8 @@ PRINT_FONT_CACHE = Path(envstr("PRINT_FONT_CACHE", str(BASE_DIR / "var" / "fonts
 # that every app server serves the others' renderings; a local disk will do as well.
 PRINT_PDF_CACHE = Path(envstr("PRINT_PDF_CACHE", str(MEDIA_ROOT / "cache" / "pdf")))
 PRINT_PDF_CACHE_SIZE = envint("PRINT_PDF_CACHE_SIZE", 200)
+# After a save, the task worker renders the report's PDF into that store, so that the
+# download finds it there (reports/printing/prerender.py); the task waits this many
+# seconds so that a burst of saves is rendered once.
+PRINT_PDF_PRERENDER = envbool("PRINT_PDF_PRERENDER", True)
+PRINT_PDF_PRERENDER_DELAY = envint("PRINT_PDF_PRERENDER_DELAY", 2)

@@ -18,6 +18,14 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def no_pdf_prerendering(settings):
+    """A save enqueues the rendering of the report's PDF (reports/printing/prerender.py);
+    tests that run tasks in the request would render a PDF (~1 s) at every save. The
+    tests of prerendering turn it back on."""
+    settings.PRINT_PDF_PRERENDER = False
+
+
 @pytest.fixture(scope="session", autouse=True)
 def media_root(tmp_path_factory):
     """Stored and cached files of the test run go to a directory of its own, never

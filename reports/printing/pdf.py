@@ -174,14 +174,20 @@ def html_to_pdf(html: str, variant: str | None = None) -> bytes:
     """The PDF of ``html``. A clerk downloads the same unchanged draft again and again:
     the PDF of an identical page is kept (at most PRINT_PDF_CACHE_SIZE of them) and
     served without loading WeasyPrint at all."""
+    return html_to_pdf_from_store(html, variant)[0]
+
+
+def html_to_pdf_from_store(html: str, variant: str | None = None) -> tuple[bytes, bool]:
+    """``html_to_pdf``, and whether the PDF came from the store (rendered before, e.g.
+    by the worker after the last save: ``reports.printing.prerender``)."""
     cached = _cache_path(html, variant) if settings.PRINT_PDF_CACHE_SIZE > 0 else None
     if cached is not None and cached.exists():
         cached.touch()
-        return cached.read_bytes()
+        return cached.read_bytes(), True
     data = _render_pdf_now(html, variant)
     if cached is not None:
         _store_in_cache(cached, data)
-    return data
+    return data, False
 
 
 def _render_pdf_now(html: str, variant: str | None) -> bytes:
@@ -200,14 +206,22 @@ def render_pdf(report: Report, variant: str | None = None) -> bytes:
 
 def report_pdf(report: Report) -> bytes:
     """What a download serves: the stored PDF of a published report, never re-rendered,
-    else a fresh rendering of the current draft. A report published before its PDF was
-    stored gets it stored now, once."""
+    else the PDF of the current draft: from the store when it was rendered already
+    (after its last save, by the worker), rendered now otherwise. A report published
+    before its PDF was stored gets it stored now, once."""
+    return report_pdf_from_store(report)[0]
+
+
+def report_pdf_from_store(report: Report) -> tuple[bytes, bool]:
+    """``report_pdf``, and whether it was served from the store (not rendered now)."""
+    rendered_now = False
     if report.status == Status.PUBLISHED and not report.published_pdf:
         store_published_pdf(report)
+        rendered_now = True
     if report.published_pdf:
         with report.published_pdf.open("rb") as f:
-            return f.read()
-    return render_pdf(report)
+            return f.read(), not rendered_now
+    return html_to_pdf_from_store(render_html(report, pdf=True))
 
 
 def store_published_pdf(report: Report) -> Report:

@@ -33,9 +33,14 @@ def report_json(request: AuthedRequest, pk: int) -> HttpResponseBase:
 @require_GET
 def report_pdf(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """The report in the official print layout as PDF. A published report serves the
-    PDF stored when it was published; any other is rendered now."""
+    PDF stored when it was published; any other the PDF the worker rendered after its
+    last save, or one rendered now. ``X-PDF-Source`` says which, for the operators and
+    the load benchmark."""
     report = get_report_for(request.user, pk)
-    return attachment(pdf.report_pdf(report), report.filename("pdf"))
+    data, from_store = pdf.report_pdf_from_store(report)
+    response = attachment(data, report.filename("pdf"))
+    response["X-PDF-Source"] = "stored" if from_store else "rendered"
+    return response
 
 
 @login_required
