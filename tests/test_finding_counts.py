@@ -22,7 +22,7 @@ def test_a_new_draft_stores_the_count_of_its_findings(agencies):
 def test_saving_figures_and_sections_refreshes_the_counts(agencies):
     report = fill_zeros(make_report(agencies["office"]))
     errors_before, _ = stored(report)
-    report.problems = "存在的问题是公开内容不够丰富。"
+    report.problems = "存在的问题是公开内容不够丰富，下一步将加以改进。"
     report.other_matters = "本年度未收取信息处理费。"
     report.save()
     section = GeneralSection.objects.filter(report=report).first()

@@ -164,7 +164,13 @@ def test_returned_report_shows_the_comment_and_can_be_fixed_and_resubmitted(clie
 
     report.refresh_from_db()
     url = reverse("reports:section", args=[report.pk, "problems"])
-    response = client.post(url, {"problems": "补充后的问题与改进。", "version": report.version})
+    response = client.post(
+        url,
+        {
+            "problems": "补充后的问题：公开内容不够丰富，下一步将加以改进。",
+            "version": report.version,
+        },
+    )
     assert response.status_code == 302
     report.refresh_from_db()
     report.submit(alice)
@@ -321,11 +327,14 @@ def test_a_transition_never_writes_back_stale_content(alice):
     report = ready_report()
     stale = Report.objects.get(pk=report.pk)
     fresh = Report.objects.get(pk=report.pk)
-    fresh.problems = "刚刚保存的第五部分。"
+    fresh.problems = "刚刚保存的第五部分：公开内容不够丰富，下一步将加以改进。"
     fresh.save()
     stale.submit(alice)
     stored = Report.objects.get(pk=report.pk)
-    assert (stored.status, stored.problems) == (Status.SUBMITTED, "刚刚保存的第五部分。")
+    assert (stored.status, stored.problems) == (
+        Status.SUBMITTED,
+        "刚刚保存的第五部分：公开内容不够丰富，下一步将加以改进。",
+    )
 
 
 def test_the_submit_gate_judges_what_is_stored_not_a_stale_instance(alice):

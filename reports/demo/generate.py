@@ -337,6 +337,8 @@ def narrative(rng: random.Random, figures: fig.Figures, year: int, history: Hist
         problems = history.problems
     else:
         problems = _problems(rng)
+        if history:  # what became of last year's problems (R18)
+            problems = "上年度存在的问题已逐项整改。" + problems
     if rng.random() < 0.06:  # forgot the fee statement: R9
         other = "无其他需要报告的事项。"
     else:
@@ -425,6 +427,7 @@ def _year(
 ) -> int:
     reports: list[Report] = []
     sections: list[list[dict]] = []
+    documents: list[tuple[dict, dict | None]] = []
     for agency in agencies:
         status = Status.PUBLISHED
         if is_last:
@@ -448,9 +451,8 @@ def _year(
             "signature": {"agency": agency.name, "date": published_on},
             "published_on": published_on,
             "is_government": agency.is_government,
+            "_parent": agency.parent_id,  # not part of the format: groups the siblings
         }
-        findings = check(doc, Context(previous=previous.doc if previous else None))
-        found = counts(findings, progress_of(doc, findings))
         report = Report(
             agency=agency,
             year=year,
@@ -461,10 +463,10 @@ def _year(
             signature_agency=agency.name,
             signature_date=published_on,
             published_on=published_on,
-            **found,
         )
         report.set_figures(figures)
         reports.append(report)
+        documents.append((doc, previous.doc if previous else None))
         sections.append(text["general"])
         nd = figures["active_disclosure"]
         history[agency.pk] = History(
@@ -474,6 +476,16 @@ def _year(
             problems=text["problems"],
             doc=doc,
         )
+    # Counted once the year's documents all exist: R16 compares each with its siblings'.
+    by_parent: dict[int | None, list[dict]] = {}
+    for agency_doc, _ in documents:
+        by_parent.setdefault(agency_doc["_parent"], []).append(agency_doc)
+    for report, (doc, last) in zip(reports, documents, strict=True):
+        siblings = by_parent[doc["_parent"]] if doc["_parent"] is not None else []
+        peers = tuple(d for d in siblings if d is not doc)
+        findings = check(doc, Context(previous=last, peers=peers))
+        for name, value in counts(findings, progress_of(doc, findings)).items():
+            setattr(report, name, value)
     Report.objects.bulk_create(reports, batch_size=500)
     GeneralSection.objects.bulk_create(
         (

@@ -272,16 +272,11 @@ class Report(WorkflowMixin, models.Model):
         return findings, rules.progress_of(doc, findings)
 
     def previous_document(self) -> dict | None:
-        """What the cross-year rules (R7, R11, R12) read of the current revision of the
-        same agency's report of the year before, in the document structure: its
-        carried-forward row, its 现行有效件数, and the narrative of sections 一 and 五.
-        Two narrow queries; the previous report's other 140 columns are never loaded."""
-        cells = [
-            c
-            for c in schema.STORED_CELLS
-            if c.row == "carried_forward"
-            or (c.table == "active_disclosure" and c.col == "in_force")
-        ]
+        """What the cross-year rules (R7, R11, R12, R14, R15, R18) read of the current
+        revision of the same agency's report of the year before, in the document
+        structure: its stored cells (totals derived) and the narrative of sections 一
+        and 五. Two queries; the rest of its narrative is never loaded."""
+        cells = schema.STORED_CELLS
         row = (
             Report.objects.current()
             .filter(agency_id=self.agency_id, year=self.year - 1)
@@ -300,9 +295,40 @@ class Report(WorkflowMixin, models.Model):
             "sections": {"general": list(general), "problems": row["problems"]},
         }
 
+    def peer_documents(self) -> tuple[dict, ...]:
+        """The narrative of 一 and 五 of the current reports of the same year of the
+        other agencies under the same oversight office, for R16: two queries. Copies
+        are looked for among siblings, where they happen (one district's departments
+        sharing a text); comparing with every agency of a province on every save would
+        cost more than it finds."""
+        if self.agency.parent_id is None:
+            return ()
+        rows = list(
+            Report.objects.current()
+            .filter(year=self.year, agency__parent_id=self.agency.parent_id)
+            .exclude(agency_id=self.agency_id)
+            .values_list("pk", "agency__name", "problems")
+        )
+        if not rows:
+            return ()
+        bodies: dict[int, list[dict]] = {pk: [] for pk, _, _ in rows}
+        sections = GeneralSection.objects.filter(report_id__in=bodies).order_by(
+            "report_id", "position", "pk"
+        )
+        for report_id, body in sections.values_list("report_id", "body"):
+            bodies[report_id].append({"body": body})
+        return tuple(
+            {
+                "agency": name,
+                "year": self.year,
+                "sections": {"general": bodies[pk], "problems": problems},
+            }
+            for pk, name, problems in rows
+        )
+
     def rule_context(self) -> rules.Context:
-        """What the cross-year rules compare with: two queries at most."""
-        return rules.Context(previous=self.previous_document())
+        """What the cross-year and cross-agency rules compare with: four queries at most."""
+        return rules.Context(previous=self.previous_document(), peers=self.peer_documents())
 
     # --- the calendar ---------------------------------------------------------------
 

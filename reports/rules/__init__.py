@@ -2,12 +2,14 @@
 
 Every path that judges a report — the section forms, the 检查 panel, the importers,
 ``check_report`` and the submit gate — calls ``check()``. Importing this package
-registers every rule: R1–R6 in ``tables``, R7/R11/R12 in ``crossyear``, R8–R10 in
-``narrative``, R13 in ``calendar``; ``progress`` says how far each editing page is
-filled in; ``counts`` turns findings into the counts stored with each report.
+registers every rule: R1–R6 in ``tables``; R7, R11, R12, R14, R15 and R18 (against
+last year) in ``crossyear``; R8–R10 in ``narrative``; R13 in ``calendar``; R16 (against
+other agencies) in ``crossagency``; R17, R19 and R20 (the text on its own) in
+``contents``; ``progress`` says how far each editing page is filled in; ``counts``
+turns findings into the counts stored with each report.
 """
 
-from reports.rules import calendar, crossyear, narrative, progress, tables
+from reports.rules import calendar, contents, crossagency, crossyear, narrative, progress, tables
 from reports.rules.progress import STATE_LABELS, PageProgress, Progress, progress_of
 from reports.rules.registry import (
     RULES,
@@ -33,6 +35,8 @@ __all__ = [
     "Severity",
     "calendar",
     "check",
+    "contents",
+    "crossagency",
     "crossyear",
     "has_errors",
     "narrative",

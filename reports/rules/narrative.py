@@ -75,7 +75,11 @@ class Claim:
     pattern: re.Pattern
     cells: tuple[tuple[str, str, str | None], ...]  # the number may equal any of them
     summed: bool = False  # the number is the sum of the cells instead
-    unless: str = ""  # words that make the phrase about something else
+    # Words that make the sentence, up to the number, about something else.
+    unless: str = ""
+    # Sums of other cells the number may also be: "收到申请75件" often counts 本年新收
+    # and 上年结转 together.
+    also: tuple[tuple[tuple[str, str, str | None], ...], ...] = ()
 
 
 def _claim(
@@ -84,8 +88,13 @@ def _claim(
     *cells: tuple[str, str, str | None],
     summed: bool = False,
     unless: str = "",
+    also: tuple[tuple[tuple[str, str, str | None], ...], ...] = (),
 ) -> Claim:
-    return Claim(what, re.compile(regex), cells, summed, unless)
+    return Claim(what, re.compile(regex), cells, summed, unless, also)
+
+
+# Applications of other procedures: 行政复议申请, 信访, 人大建议, 政协提案.
+OTHER_PROCEDURES = "复议|诉讼|信访|举报|投诉|议案|提案|建议"
 
 
 APP = "applications"
@@ -97,10 +106,16 @@ CLAIMS: tuple[Claim, ...] = (
         rf"(?:受理|收到|新收|共收)(?={_GAP}{{0,14}}?申请){_GAP}{{0,14}}?{NUMBER}件",
         (APP, "new_received", "total"),
         # 受理行政复议申请1件 and 收到信访申请 are other applications.
-        unless="复议|诉讼|信访|举报|投诉|议案|提案|建议",
+        unless=OTHER_PROCEDURES,
+        also=(((APP, "new_received", "total"), (APP, "carried_over", "total")),),
     ),
     _claim("上年结转的申请", rf"上年结转{_GAP}{{0,8}}?{NUMBER}件", (APP, "carried_over", "total")),
-    _claim("已办结的申请", rf"办结{_GAP}{{0,6}}?{NUMBER}件", (APP, "handled_total", "total")),
+    _claim(
+        "已办结的申请",
+        rf"办结{_GAP}{{0,6}}?{NUMBER}件",
+        (APP, "handled_total", "total"),
+        unless=OTHER_PROCEDURES,
+    ),
     _claim(
         "结转下年度继续办理的申请",
         rf"{NUMBER}件{_GAP}{{0,4}}?结转下(?:一)?年",
@@ -160,10 +175,18 @@ def stated_counts(text: str) -> Iterator[tuple[Claim, int, str]]:
     for claim in CLAIMS:
         for match in claim.pattern.finditer(text):
             number = chinese_to_int(match.group(1))
-            if claim.unless and re.search(claim.unless, match.group(0)):
+            if claim.unless and re.search(claim.unless, _sentence_up_to(text, match)):
                 continue
             if number is not None:
                 yield claim, number, match.group(0)
+
+
+def _sentence_up_to(text: str, match: re.Match) -> str:
+    """The sentence of ``match`` from its start to the end of the match: "办理人大代表
+    建议和政协提案，共办结12件" is about proposals, while a later "无行政复议" does not
+    make "受理申请52件" about reviews."""
+    start = max(text.rfind(ch, 0, match.start()) for ch in "。；;！？!?\n") + 1
+    return text[start : match.end()]
 
 
 @rule("R8", "warning", "正文数字与表格一致")
@@ -174,6 +197,10 @@ def narrative_matches_tables(doc: dict, context: Context) -> Iterator[Finding]:
         if any(v is None for v in values):
             continue  # a blank cell is R5's finding
         candidates = [sum(values)] if claim.summed else values
+        for cells in claim.also:
+            parts = [_value(doc, a) for a in cells]
+            if None not in parts:
+                candidates.append(sum(parts))
         if number in candidates or (claim.what, number) in seen:
             continue
         seen.add((claim.what, number))

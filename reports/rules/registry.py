@@ -4,8 +4,9 @@ A rule is a function registered with ``@rule(id, severity, title)`` that receive
 *document* (the JSON interchange structure of SPEC §4 with Python values: ints,
 Decimals, None for blank) and a ``Context`` and yields ``Finding`` objects naming the
 cells or the section concerned. The rules themselves live beside this module, by what
-they compare: ``tables`` (R1–R6), ``crossyear`` (R7, R11, R12), ``narrative``
-(R8–R10), ``calendar`` (R13).
+they compare: ``tables`` (R1–R6), ``crossyear`` (R7, R11, R12, R14, R15, R18),
+``narrative`` (R8–R10), ``calendar`` (R13), ``crossagency`` (R16), ``contents`` (R17,
+R19, R20).
 """
 
 from __future__ import annotations
@@ -55,6 +56,14 @@ class Finding:
             return "info"
         return self.section
 
+    @property
+    def key(self) -> str:
+        """What identifies the finding across re-runs, whatever its message says: the
+        rule and the cells (or the section) it concerns. The models layer adds the
+        report to make the fingerprint a triage mark is attached to."""
+        where = ",".join(f"{t}.{r}.{c or ''}" for t, r, c in self.cells)
+        return f"{self.rule}|{where}|{self.section or ''}"
+
     def as_dict(self) -> dict:
         return {
             "rule": self.rule,
@@ -73,6 +82,9 @@ class Context:
     """What a rule may know besides the document itself."""
 
     previous: dict | None = None  # the same agency's report of the year before
+    # Other agencies' reports of the same year and oversight office (their agency name
+    # and narrative, in the document structure), for R16.
+    peers: tuple[dict, ...] = ()
     extra: dict = field(default_factory=dict)
 
 
