@@ -12,6 +12,7 @@ from reports.views import (
     oversight,
     public,
     reports,
+    triage,
     workflow,
 )
 
@@ -38,6 +39,11 @@ reports_patterns = (
         path("<int:pk>/correct/", workflow.send_for_correction, name="correct"),
         path("<int:pk>/upload-xlsx/", files.report_upload_xlsx, name="upload_xlsx"),
         path("<int:pk>/confirm-import/", imports.confirm_import, name="confirm_import"),
+        path(
+            "<int:pk>/findings/<slug:fingerprint>/mark/",
+            triage.mark_finding,
+            name="mark_finding",
+        ),
         path("import/", imports.import_published, name="import_published"),
         path("import/batch/", imports.import_batch, name="import_batch"),
         path("import/batch/<int:pk>/", imports.import_job, name="import_job"),
@@ -71,6 +77,8 @@ oversight_patterns = (
         path("rollup/", oversight.rollup, name="rollup"),
         path("rollup/export.<slug:fmt>", oversight.rollup_export, name="rollup_export"),
         path("agency/<int:pk>/", oversight.agency_charts, name="agency"),
+        path("findings/", triage.region_findings, name="findings"),
+        path("findings/export.xlsx", triage.region_findings_xlsx, name="findings_xlsx"),
     ],
     "oversight",
 )

@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from reports.models import (
     ExportJob,
     FileStatus,
+    FindingMark,
     GeneralSection,
     ImportFile,
     ImportJob,
@@ -81,6 +82,12 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
         signed_in(403, alice=400, mallory=400),
     ),
     "reports:confirm_import": ("draft", signed_in(405), signed_in(403, alice=302, mallory=404)),
+    # The ready report has no finding: a mark is refused (400) for those who may mark.
+    "reports:mark_finding": (
+        "submitted",
+        signed_in(405),
+        signed_in(403, bob=400, carol=400, mallory=404),
+    ),
     # A POST without files is shown again with the error.
     "reports:import_batch": ("draft", signed_in(403, carol=200), signed_in(403, carol=400)),
     # Batch imports are carol's: nobody else learns that they exist. A POST without an
@@ -97,6 +104,8 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "oversight:home_xlsx": ("submitted", signed_in(403, carol=200), signed_in(405)),
     "oversight:rollup": ("submitted", signed_in(403, carol=200), signed_in(405)),
     "oversight:rollup_export": ("submitted", signed_in(403, carol=200), signed_in(405)),
+    "oversight:findings": ("submitted", signed_in(403, carol=200), signed_in(405)),
+    "oversight:findings_xlsx": ("submitted", signed_in(403, carol=200), signed_in(405)),
     # The charts of an agency: its own users and its oversight office.
     "oversight:agency": ("submitted", signed_in(200, mallory=404), signed_in(405)),
     "public:list": ("published", everyone(200), everyone(405)),
@@ -177,6 +186,8 @@ def url_for(name: str, report: Report, carol=None) -> str:
         kwargs["fmt"] = "json"
     if "section" in converters:
         kwargs["section"] = "problems"
+    if "fingerprint" in converters:
+        kwargs["fingerprint"] = "0" * 40
     return reverse(name, kwargs=kwargs)
 
 
@@ -199,6 +210,7 @@ def snapshot() -> tuple:
         ExportJob.objects.count(),
         sorted(ImportFile.objects.values_list("pk", "status", "agency_id")),
         ImportJob.objects.count(),
+        FindingMark.objects.count(),
     )
 
 

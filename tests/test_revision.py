@@ -32,7 +32,7 @@ def test_clerk_starts_a_revision_and_the_published_version_is_untouched(alice, b
     assert (revision.revision, revision.status) == (1, Status.DRAFT)
     assert revision.can_edit(alice)
     assert codec.to_json(revision.document()) == published_doc
-    revision.problems = "更正后的第五部分。"
+    revision.problems = "更正后的第五部分：公开内容不够丰富，下一步将加以改进。"
     revision.save()
     original = Report.objects.get(pk=report.pk)
     assert original.status == Status.PUBLISHED
@@ -52,7 +52,7 @@ def test_a_revision_goes_through_the_same_states_and_the_public_page_says_revise
 ):
     report = published_report(alice, bob)
     revision = report.start_revision(alice)
-    revision.problems = "更正后的第五部分。"
+    revision.problems = "更正后的第五部分：公开内容不够丰富，下一步将加以改进。"
     revision.save()
 
     # Until the revision is published the public sees the original, unrevised.
@@ -67,7 +67,7 @@ def test_a_revision_goes_through_the_same_states_and_the_public_page_says_revise
     note = f"本报告已于{today.year}年{today.month}月{today.day}日修订"
 
     page = client.get(reverse("public:detail", args=[revision.pk])).getvalue().decode()
-    assert note in page and "更正后的第五部分。" in page
+    assert note in page and "更正后的第五部分：公开内容不够丰富，下一步将加以改进。" in page
     listing = client.get(reverse("public:list")).getvalue().decode()
     assert reverse("public:detail", args=[revision.pk]) in listing
     assert reverse("public:detail", args=[report.pk]) not in listing
@@ -75,7 +75,7 @@ def test_a_revision_goes_through_the_same_states_and_the_public_page_says_revise
     # The earlier version stays reachable, marked as such.
     old = client.get(reverse("public:detail", args=[report.pk])).getvalue().decode()
     assert note in old and "修订前的版本" in old
-    assert "更正后的第五部分。" not in old
+    assert "更正后的第五部分：公开内容不够丰富，下一步将加以改进。" not in old
 
 
 def test_oversight_sends_a_published_report_back_for_correction(client, alice, bob, carol):

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db import transaction
 
-from reports.models import Agency, GeneralSection, Report, Role, Status, User
+from reports.models import Agency, GeneralSection, Report, Role, Status, User, triage
 from reports.rules import Context, check, progress_of
 from reports.rules.counts import counts
 from reports.spec import figures as fig
@@ -480,13 +480,19 @@ def _year(
     by_parent: dict[int | None, list[dict]] = {}
     for agency_doc, _ in documents:
         by_parent.setdefault(agency_doc["_parent"], []).append(agency_doc)
+    found = []
     for report, (doc, last) in zip(reports, documents, strict=True):
         siblings = by_parent[doc["_parent"]] if doc["_parent"] is not None else []
         peers = tuple(d for d in siblings if d is not doc)
         findings = check(doc, Context(previous=last, peers=peers))
+        found.append(findings)
         for name, value in counts(findings, progress_of(doc, findings)).items():
             setattr(report, name, value)
     Report.objects.bulk_create(reports, batch_size=500)
+    triage.bulk_store(
+        ((r, doc, f) for r, (doc, _), f in zip(reports, documents, found, strict=True)),
+        batch_size=2000,
+    )
     GeneralSection.objects.bulk_create(
         (
             GeneralSection(report=r, position=i, heading=s["heading"], body=s["body"])

@@ -7,7 +7,8 @@
   sub-sections of 一, ``Report.objects.current()``;
 - ``workflow`` — the transitions, revisions and the event log;
 - ``history`` — the per-field history and the optimistic lock of the section forms;
-- ``counts`` — the stored finding counts kept equal to the rules' findings;
+- ``counts`` — the stored finding counts (and findings) kept equal to the rules';
+- ``triage`` — stored findings, their fingerprints and the marks 确认问题 / 不是问题;
 - ``jobs`` — background jobs: exports and batch imports;
 - ``provenance`` — where an imported report's cells came from, and their check;
 - ``backends`` — the authentication backend.
@@ -18,6 +19,7 @@ from reports.models.jobs import ExportJob, FileStatus, ImportFile, ImportJob, Jo
 from reports.models.provenance import CellState, ImportedCell, ImportLog
 from reports.models.report import GeneralSection, Report, ReportQuerySet
 from reports.models.states import EDITABLE_STATUSES, EventKind, Status
+from reports.models.triage import FindingMark, StoredFinding, TriageError, Verdict
 from reports.models.workflow import ReportEvent, WorkflowError
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "EventKind",
     "ExportJob",
     "FileStatus",
+    "FindingMark",
     "GeneralSection",
     "ImportFile",
     "ImportJob",
@@ -39,6 +42,9 @@ __all__ = [
     "ReportQuerySet",
     "Role",
     "Status",
+    "StoredFinding",
+    "TriageError",
     "User",
+    "Verdict",
     "WorkflowError",
 ]

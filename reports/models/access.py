@@ -137,6 +137,15 @@ def can_send_for_correction(user: Any, report: Report) -> bool:
     return report.status == Status.PUBLISHED and report.is_current and oversees(user, report.agency)
 
 
+def can_triage(user: Any, report: Report) -> bool:
+    """Mark a finding 确认问题 or 不是问题: the agency's reviewer, or an oversight user
+    above it. A mark judges the report and changes nothing in it, so it may be made in
+    any state, a published report's included."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or is_reviewer_of(user, report) or oversees(user, report.agency)
+
+
 # --- files and jobs -----------------------------------------------------------------
 
 

@@ -23,9 +23,16 @@ from reports.rules.counts import COUNT_FIELDS, counts
 
 
 def refresh(report: Any) -> None:
-    """Recompute the stored counts of ``report`` (an update, so no signal fires again)."""
-    values = counts(*report.assess())
+    """Recompute the stored counts and findings of ``report`` (an update, so no signal
+    fires again)."""
+    # Imported here: the workflow imports this module before the report model exists,
+    # and triage's models refer to it.
+    from reports.models import triage
+
+    doc, findings, progress = report.assessment()
+    values = counts(findings, progress)
     type(report).objects.filter(pk=report.pk).update(**values)
+    triage.store(report, doc, findings)
     for name, value in values.items():
         setattr(report, name, value)
 

@@ -267,9 +267,15 @@ class Report(WorkflowMixin, models.Model):
     def assess(self) -> tuple[list[rules.Finding], rules.Progress]:
         """The findings, and how far each editing page is filled in, from one reading
         of the report."""
+        _, findings, progress = self.assessment()
+        return findings, progress
+
+    def assessment(self) -> tuple[dict, list[rules.Finding], rules.Progress]:
+        """``assess()`` with the document it read, which triage digests the findings'
+        cells from."""
         doc = self.document()
         findings = rules.check(doc, self.rule_context())
-        return findings, rules.progress_of(doc, findings)
+        return doc, findings, rules.progress_of(doc, findings)
 
     def previous_document(self) -> dict | None:
         """What the cross-year rules (R7, R11, R12, R14, R15, R18) read of the current

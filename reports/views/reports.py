@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from reports.io.forms import NewReportForm
 from reports.io.newyear import start_report
-from reports.models import EventKind, Report, access, history, provenance
+from reports.models import EventKind, Report, Verdict, access, history, provenance, triage
 from reports.models.workflow import warning_key
 from reports.oversight.inbox import inbox_for
 from reports.printing import render as rendering
@@ -108,7 +108,8 @@ def detail_context(
     warnings to explain (with what was typed, when a submission is shown again), the
     last submission's explanations, the event log, the per-field history and the
     other revisions."""
-    findings, progress = report.assess()
+    judged, progress = triage.judge(report)
+    findings = [j.finding for j in judged]
     explanations = explanations or {}
     warnings = [
         (warning_key(f), f, explanations.get(warning_key(f), ""))
@@ -124,6 +125,10 @@ def detail_context(
         "report": report,
         "findings": findings,
         "progress": progress,
+        "judged": [j for j in judged if not j.folded],
+        "folded": [j for j in judged if j.folded],
+        "can_triage": access.can_triage(user, report),
+        "verdicts": Verdict.choices,
         "can_edit": report.can_edit(user),
         "can_submit": report.can_submit(user),
         "can_review": report.can_review(user),

@@ -1,0 +1,260 @@
+"""Triage of findings: what the rules found on each report, stored, and a person's mark
+on each finding (确认问题 / 不是问题, with a reason).
+
+An oversight office with hundreds of departments works through findings instead of
+re-reading them on every run, so a finding needs an identity that survives a re-run:
+its *fingerprint* is the rule, the report and the cells (or the section) it concerns,
+never its message, which quotes the figures. A mark also stores a *digest* of what
+those cells (or that section's text) held when it was made: while they hold the same,
+the mark stands; once a clerk changes them the mark lapses and the finding is open
+again, because the person judged other figures.
+
+The findings of every report are stored (``StoredFinding``) whenever its counts are
+refreshed (``reports.models.counts``), so the oversight page of 3,000 agencies reads
+them in a few queries instead of running the rules per report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
+
+from reports import rules
+from reports.models import access
+from reports.models.agency import User
+from reports.models.report import Report
+from reports.rules import Finding
+from reports.spec import figures as fig
+from reports.spec import schema
+
+
+class Verdict(models.TextChoices):
+    CONFIRMED = "confirmed", "确认问题"
+    DISMISSED = "dismissed", "不是问题"
+
+
+class TriageError(Exception):
+    """A mark that cannot be made, with a Chinese message naming the field."""
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def fingerprints(report_id: int, findings: Iterable[Finding]) -> list[str]:
+    """The fingerprint of each finding, in order. Two findings of one rule on the same
+    cells (R8 quoting two different numbers for one cell) are told apart by their
+    order among their likes, which re-runs keep."""
+    seen: Counter[str] = Counter()
+    result = []
+    for f in findings:
+        seen[f.key] += 1
+        result.append(_hash(f"{report_id}|{f.key}|{seen[f.key]}"))
+    return result
+
+
+def digest(doc: dict, finding: Finding) -> str:
+    """What the cells, or the section, of ``finding`` hold in ``doc``."""
+    if finding.cells:
+        values = [fig.get(doc, schema.CELL_BY_ADDRESS[a]) for a in finding.cells]
+        return _hash(json.dumps([str(v) for v in values]))
+    sections = doc.get("sections") or {}
+    key = finding.section or ""
+    if key == "info":  # R13: the publication date
+        value: Any = str(doc.get("published_on"))
+    elif key == "general":
+        value = [[s.get("heading"), s.get("body")] for s in sections.get("general") or []]
+    else:
+        value = sections.get(key)
+    return _hash(json.dumps(value, ensure_ascii=False, default=str))
+
+
+class StoredFinding(models.Model):
+    """A finding of the rules on a report as it was last counted."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="stored_findings")
+    fingerprint = models.CharField("指纹", max_length=40)
+    rule = models.CharField("规则", max_length=8)
+    severity = models.CharField("级别", max_length=10)
+    message = models.TextField("问题")
+    cells = models.JSONField("单元格", default=list)
+    section = models.CharField("部分", max_length=40, blank=True)
+    digest = models.CharField("内容摘要", max_length=40)
+
+    class Meta:
+        verbose_name = "检查发现"
+        verbose_name_plural = "检查发现"
+        indexes = [models.Index(fields=["report", "fingerprint"], name="stored_finding_print")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.message}"
+
+    @property
+    def severity_label(self) -> str:
+        from reports.rules import SEVERITY_LABELS
+
+        return SEVERITY_LABELS.get(self.severity, self.severity)
+
+
+def _rows(report: Report, doc: dict, findings: list[Finding]) -> Iterable[StoredFinding]:
+    prints = fingerprints(report.pk, findings)
+    for f, p in zip(findings, prints, strict=True):
+        yield StoredFinding(
+            report_id=report.pk,
+            fingerprint=p,
+            rule=f.rule,
+            severity=f.severity,
+            message=f.message,
+            cells=[list(a) for a in f.cells],
+            section=f.section or "",
+            digest=digest(doc, f),
+        )
+
+
+def store(report: Report, doc: dict, findings: list[Finding]) -> None:
+    """Replace the stored findings of ``report`` with ``findings`` of ``doc``."""
+    with transaction.atomic():
+        StoredFinding.objects.filter(report_id=report.pk).delete()
+        StoredFinding.objects.bulk_create(_rows(report, doc, findings))
+
+
+def bulk_store(items: Iterable[tuple[Report, dict, list[Finding]]], batch_size: int = 2000) -> None:
+    """Store the findings of new reports that have none yet (generated regions)."""
+    StoredFinding.objects.bulk_create(
+        (row for report, doc, findings in items for row in _rows(report, doc, findings)),
+        batch_size=batch_size,
+    )
+
+
+class FindingMark(models.Model):
+    """A reviewer's or an oversight user's judgement of one finding of one report."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="finding_marks")
+    fingerprint = models.CharField("指纹", max_length=40)
+    rule = models.CharField("规则", max_length=8)
+    verdict = models.CharField("判断", max_length=10, choices=Verdict.choices)
+    reason = models.TextField("理由")
+    digest = models.CharField("标记时的内容摘要", max_length=40)
+    by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField("标记时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "检查发现标记"
+        verbose_name_plural = "检查发现标记"
+        constraints = [
+            models.UniqueConstraint(fields=["report", "fingerprint"], name="one_mark_per_finding")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.get_verdict_display()}"
+
+    def stands_for(self, current_digest: str) -> bool:
+        """Whether the mark still applies: the cells it judged hold what they held."""
+        return self.digest == current_digest
+
+
+def mark(user: Any, report: Report, fingerprint: str, verdict: str, reason: str) -> FindingMark:
+    """Mark the stored finding ``fingerprint`` of ``report``; the reason is required."""
+    if not access.can_triage(user, report):
+        raise TriageError("只有本机关的审核人或上级主管部门可以标记检查发现。")
+    if verdict not in Verdict.values:
+        raise TriageError("请选择“确认问题”或“不是问题”。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise TriageError("“理由”为必填项，请说明为何确认或排除这一问题。")
+    with transaction.atomic():
+        finding = (
+            StoredFinding.objects.select_for_update()
+            .filter(report_id=report.pk, fingerprint=fingerprint)
+            .first()
+        )
+        if finding is None:
+            raise TriageError("该检查发现已不存在（报告可能已被修改），请刷新页面。")
+        result, _ = FindingMark.objects.update_or_create(
+            report=report,
+            fingerprint=fingerprint,
+            defaults={
+                "rule": finding.rule,
+                "verdict": verdict,
+                "reason": reason,
+                "digest": finding.digest,
+                "by": user,
+            },
+        )
+    return result
+
+
+# --- reading findings with their marks --------------------------------------------
+
+
+def _standing_mark(verdict: str | None = None) -> Exists:
+    """A mark on the finding of the outer query that still applies."""
+    marks = FindingMark.objects.filter(
+        report_id=OuterRef("report_id"),
+        fingerprint=OuterRef("fingerprint"),
+        digest=OuterRef("digest"),
+    )
+    if verdict:
+        marks = marks.filter(verdict=verdict)
+    return Exists(marks)
+
+
+def findings_of(reports: models.QuerySet[Report]) -> models.QuerySet[StoredFinding]:
+    """The stored findings of ``reports`` with ``triage``: "open" (no mark, or a mark
+    that lapsed), "confirmed" or "dismissed"."""
+    return StoredFinding.objects.filter(report__in=reports).annotate(
+        triage=models.Case(
+            models.When(_standing_mark(Verdict.DISMISSED), then=models.Value("dismissed")),
+            models.When(_standing_mark(Verdict.CONFIRMED), then=models.Value("confirmed")),
+            default=models.Value("open"),
+            output_field=models.CharField(),
+        )
+    )
+
+
+def status_filter(status: str) -> Q:
+    """Stored findings of a triage status: "open" (nobody marked it, or the mark
+    lapsed: what is left to work through), "confirmed" or "dismissed"."""
+    if status == "open":
+        return Q(~_standing_mark())
+    return Q(_standing_mark(status))
+
+
+@dataclass
+class Judged:
+    """A finding of a live run of the rules with its fingerprint and its mark, if any."""
+
+    finding: Finding
+    fingerprint: str
+    mark: FindingMark | None
+    standing: bool  # the mark applies to what the cells hold now
+
+    @property
+    def folded(self) -> bool:
+        """Dismissed findings are folded away on the page, never deleted."""
+        return bool(self.mark and self.standing and self.mark.verdict == Verdict.DISMISSED)
+
+    @property
+    def lapsed(self) -> bool:
+        return bool(self.mark and not self.standing)
+
+
+def judge(report: Report) -> tuple[list[Judged], rules.Progress]:
+    """The rules run on ``report`` now, each finding with its mark, and the progress
+    of ``report.assess()``: one query more than that."""
+    doc, findings, progress = report.assessment()
+    marks = {
+        m.fingerprint: m for m in FindingMark.objects.filter(report=report).select_related("by")
+    }
+    result = []
+    for f, p in zip(findings, fingerprints(report.pk, findings), strict=True):
+        m = marks.get(p)
+        result.append(Judged(f, p, m, bool(m and m.stands_for(digest(doc, f)))))
+    return result, progress

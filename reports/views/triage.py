@@ -1,0 +1,94 @@
+"""Triage views: marking a finding of a report, and the findings of a region.
+
+Thin: the marks and their lapsing live in ``reports.models.triage``, the region's
+queries in ``reports.oversight.findings``. A report outside what the user may see is a
+404; a user who may see it but not judge it gets 403.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from reports.models import TriageError, Verdict, access, triage
+from reports.oversight import dashboard
+from reports.oversight import findings as region
+from reports.oversight.xlsx import table_workbook
+from reports.views.http import AuthedRequest, attachment
+from reports.views.oversight import _scope_of
+from reports.views.reports import detail_context, get_report_for
+
+
+@login_required
+@require_POST
+def mark_finding(request: AuthedRequest, pk: int, fingerprint: str) -> HttpResponse:
+    report = get_report_for(request.user, pk)
+    if not access.can_triage(request.user, report):
+        raise PermissionDenied("只有本机关的审核人或上级主管部门可以标记检查发现。")
+    verdict = request.POST.get("verdict", "")
+    reason = request.POST.get("reason", "")
+    try:
+        mark = triage.mark(request.user, report, fingerprint, verdict, reason)
+    except TriageError as error:
+        # Shown again with what was typed, so a reason is never lost to a refusal.
+        context = detail_context(report, request.user)
+        context["triage_error"] = {
+            "fingerprint": fingerprint,
+            "message": str(error),
+            "verdict": verdict,
+            "reason": reason,
+        }
+        return render(request, "reports/report_detail.html", context, status=400)
+    messages.success(request, f"已将{mark.rule}标记为“{mark.get_verdict_display()}”。")
+    next_url = request.POST.get("next", "")
+    if next_url == "findings":
+        return redirect("oversight:findings")
+    return redirect(report)
+
+
+def _filters(request: AuthedRequest) -> region.Filters:
+    return region.Filters.from_query(request.GET, date.today().year - 1)
+
+
+@login_required
+@require_GET
+def region_findings(request: AuthedRequest) -> HttpResponse:
+    scope = _scope_of(request.user)
+    filters = _filters(request)
+    if filters.within:
+        get_object_or_404(dashboard.agencies_beneath(scope), pk=filters.within)
+    page = Paginator(region.rows(scope, filters), region.PAGE_SIZE).get_page(filters.page)
+    context = {
+        "scope": scope,
+        "filters": filters,
+        "page": page,
+        "summary": region.summary(scope, filters),
+        "years": list(range(max(date.today().year, filters.year), 2020, -1)),
+        "rules": sorted(region.RULE_TITLES.items(), key=lambda r: int(r[0][1:])),
+        "severities": list(region.SEVERITY_LABELS.items()),
+        "triage_labels": region.TRIAGE_LABELS,
+        "regions": dashboard.regions(scope).only("pk", "name"),
+        "verdicts": Verdict.choices,
+    }
+    return render(request, "oversight/findings.html", context)
+
+
+@login_required
+@require_GET
+def region_findings_xlsx(request: AuthedRequest) -> HttpResponseBase:
+    scope = _scope_of(request.user)
+    filters = _filters(request)
+    if filters.within:
+        get_object_or_404(dashboard.agencies_beneath(scope), pk=filters.within)
+    rows = region.export_rows(scope, filters)
+    label = region.TRIAGE_LABELS[filters.triage]
+    title = f"{scope.name}{filters.year}年度报告检查发现（{label}）"
+    body = table_workbook(f"{filters.year}年度检查发现", region.EXPORT_HEADER, rows)
+    return attachment(body, f"{title}.xlsx")
