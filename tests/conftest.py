@@ -234,7 +234,7 @@ def login(page, user, password: str = PASSWORD) -> None:
     page.fill("#id_username", user.username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
-    page.wait_for_selector("#whoami")  # signed in, at the inbox (待办)
+    page.wait_for_selector("#whoami", state="attached")  # signed in, at the inbox (待办)
 
 
 def screenshot(page, name: str) -> Path:

@@ -1,0 +1,107 @@
+"""Every signed-in page at 390 and 1280 px: no sideways page scroll (wide tables scroll
+in their own container) and no critical or serious axe-core violation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from reports.models import Agency, Status
+from tests.conftest import ARTIFACTS, login, screenshot
+from tests.helpers import import_seed, make_report
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1280, "height": 800}}
+SECTIONS = (
+    "info",
+    "general",
+    "active_disclosure",
+    "applications",
+    "review_litigation",
+    "problems",
+    "other_matters",
+)
+AXE = Axe()
+
+
+def problems_on(page, url: str, name: str) -> list[str]:
+    """What is wrong with ``url`` at each width: sideways scroll, serious axe findings."""
+    found = []
+    for width, viewport in WIDTHS.items():
+        page.set_viewport_size(viewport)
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        if overflow > 0:
+            found.append(f"{url} @{width}: page {overflow}px wider than the viewport")
+        results = AXE.run(page)
+        for v in results.response["violations"]:
+            if v["impact"] in ("critical", "serious"):
+                nodes = "; ".join(n["target"][0] for n in v["nodes"][:4])
+                found.append(f"{url} @{width}: {v['impact']} {v['id']} ({len(v['nodes'])}) {nodes}")
+        screenshot(page, f"screen-{name}-{width}")
+    return found
+
+
+def report(found: list[str], name: str) -> list[str]:
+    """Kept beside the screenshots, for people to read in full."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"axe-{name}.txt").write_text("\n".join(found) + "\n", encoding="utf-8")
+    return found
+
+
+@pytest.fixture
+def region(agencies):
+    office = import_seed(1, complete=True)
+    office.status, office.published_on = Status.PUBLISHED, date(2024, 1, 20)
+    office.save()
+    draft = make_report(agencies["office"], 2024, {"ad_penalty": 9})
+    bureau = Agency.objects.create(name="宁波市镇海区教育局", parent=agencies["zhenhai"])
+    make_report(bureau, 2023)
+    return {"published": office, "draft": draft}
+
+
+def test_the_clerks_pages_fit_a_phone_and_pass_axe(page, alice, region):
+    draft, published = region["draft"], region["published"]
+    login(page, alice)
+    pages = {
+        "home": "/",
+        "list": "/reports/",
+        "detail": f"/reports/{draft.pk}/",
+        "preview": f"/reports/{draft.pk}/preview/",
+        "published": f"/reports/{published.pk}/",
+        "import": "/reports/import/",
+        **{f"section-{s}": f"/reports/{draft.pk}/edit/{s}/" for s in SECTIONS},
+    }
+    found = [p for name, url in pages.items() for p in problems_on(page, url, f"clerk-{name}")]
+    assert report(found, "clerk") == []
+
+
+def test_the_oversight_pages_fit_a_phone_and_pass_axe(page, carol, region, agencies):
+    login(page, carol)
+    pages = {
+        "home": "/",
+        "oversight": "/oversight/?year=2023",
+        "rollup": "/oversight/rollup/?year=2023",
+        "agency": f"/oversight/agency/{agencies['office'].pk}/",
+        "exports": "/reports/exports/",
+        "import-batch": "/reports/import/batch/",
+        "report": f"/reports/{region['published'].pk}/",
+    }
+    found = [p for name, url in pages.items() for p in problems_on(page, url, f"oversight-{name}")]
+    assert report(found, "oversight") == []
+
+
+def test_section_four_fits_a_1280px_screen_without_scrolling(page, alice, region):
+    """The issue saw the 15-column grid of 四 scroll sideways even at 1280 px."""
+    login(page, alice)
+    page.set_viewport_size(WIDTHS["laptop"])
+    page.goto(f"/reports/{region['draft'].pk}/edit/review_litigation/")
+    box = page.locator("#table-review_litigation").locator("xpath=..")
+    assert box.evaluate("e => e.scrollWidth - e.clientWidth") <= 0
+    screenshot(page, "section-four-1280")
