@@ -112,7 +112,7 @@ def test_the_list_shows_each_reports_completion(client, alice, agencies):
     fill_zeros(make_report(agencies["office"], 2024))
     client.force_login(alice)
     body = client.get(reverse("reports:list")).getvalue().decode()
-    assert "<th>完成度</th>" in body
+    assert '<th scope="col">完成度</th>' in body
     assert '<td class="report-completion">43%</td>' in body
 
 
