@@ -4,6 +4,7 @@
 from django.urls import path
 
 from reports.views import (
+    circular,
     editor,
     exports,
     files,
@@ -79,6 +80,8 @@ oversight_patterns = (
         path("agency/<int:pk>/", oversight.agency_charts, name="agency"),
         path("findings/", triage.region_findings, name="findings"),
         path("findings/export.xlsx", triage.region_findings_xlsx, name="findings_xlsx"),
+        path("circular/", circular.circular, name="circular"),
+        path("circular/export.<slug:fmt>", circular.circular_export, name="circular_export"),
     ],
     "oversight",
 )

@@ -106,6 +106,8 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "oversight:rollup_export": ("submitted", signed_in(403, carol=200), signed_in(405)),
     "oversight:findings": ("submitted", signed_in(403, carol=200), signed_in(405)),
     "oversight:findings_xlsx": ("submitted", signed_in(403, carol=200), signed_in(405)),
+    "oversight:circular": ("submitted", signed_in(403, carol=200), signed_in(405)),
+    "oversight:circular_export": ("submitted", signed_in(403, carol=200), signed_in(405)),
     # The charts of an agency: its own users and its oversight office.
     "oversight:agency": ("submitted", signed_in(200, mallory=404), signed_in(405)),
     "public:list": ("published", everyone(200), everyone(405)),
@@ -183,7 +185,7 @@ def url_for(name: str, report: Report, carol=None) -> str:
     elif "pk" in converters:
         kwargs["pk"] = report.pk
     if "fmt" in converters:
-        kwargs["fmt"] = "json"
+        kwargs["fmt"] = "xlsx" if name == "oversight:circular_export" else "json"
     if "section" in converters:
         kwargs["section"] = "problems"
     if "fingerprint" in converters:

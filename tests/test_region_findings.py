@@ -115,7 +115,7 @@ def big_region(db):
     return generate(3000, years=2, last_year=2024, root_name=BIG, seed=3).root
 
 
-def test_the_findings_page_of_3000_agencies_costs_a_bounded_number_of_queries(
+def test_the_findings_page_and_the_circular_of_3000_agencies_cost_a_bounded_number_of_queries(
     client, big_region, django_assert_max_num_queries
 ):
     from reports.models import Role, User
@@ -137,6 +137,12 @@ def test_the_findings_page_of_3000_agencies_costs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(5):
         response = client.get(XLSX, {"year": 2024})
     assert response.status_code == 200
+    # The 通报 of the same region: the region checks' five queries, the status summary,
+    # the late reports, the open errors, session and user; its XLSX the same.
+    for url in (reverse("oversight:circular"), reverse("oversight:circular_export", args=["xlsx"])):
+        with django_assert_max_num_queries(12):
+            response = client.get(url, {"year": 2024})
+        assert response.status_code == 200
     reports = Report.objects.current().filter(year=2024, agency__path__startswith=big_region.path)
     assert Agency.objects.filter(path__startswith=big_region.path).count() == 3000
     assert reports.count() > 2000

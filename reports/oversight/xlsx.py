@@ -108,17 +108,30 @@ def rollup_workbook(rollup: Rollup) -> bytes:
 
 
 def table_workbook(title: str, header: list[str], rows: list[list]) -> bytes:
+    return sheets_workbook([(title, header, rows)])
+
+
+def sheets_workbook(
+    sheets: list[tuple[str, list[str], list[list]]],
+    percent_columns: dict[str, range] | None = None,
+) -> bytes:
+    """One sheet per (title, header, rows), header bold and frozen; the columns of
+    ``percent_columns[title]`` (1-based) hold ratios shown as percentages."""
     wb = Workbook()
-    ws = wb.worksheets[0]
-    ws.title = title[:31]
-    _append(ws, header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        _append(ws, row)
-    for i in range(1, len(header) + 1):
-        ws.column_dimensions[get_column_letter(i)].width = 36 if i == 1 else 14
-    ws.freeze_panes = "A2"
+    for index, (title, header, rows) in enumerate(sheets):
+        ws = wb.worksheets[0] if index == 0 else wb.create_sheet()
+        ws.title = title[:31]
+        _append(ws, header)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            _append(ws, row)
+        for i in range(1, len(header) + 1):
+            ws.column_dimensions[get_column_letter(i)].width = 36 if i == 1 else 14
+        for col in (percent_columns or {}).get(title, ()):
+            for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
+                cell.number_format = "0.0%"
+        ws.freeze_panes = "A2"
     return _save(wb)
 
 

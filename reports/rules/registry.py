@@ -30,6 +30,8 @@ class Finding:
     message: str
     cells: tuple[Address, ...] = ()
     section: str | None = None
+    # A finding of a region (R21–R23) names the agency it is about.
+    agency: str = ""
     # Something is still missing (a blank cell, an empty section) rather than wrong:
     # the section is being filled in (``progress``), not in error.
     incomplete: bool = False
@@ -62,7 +64,7 @@ class Finding:
         rule and the cells (or the section) it concerns. The models layer adds the
         report to make the fingerprint a triage mark is attached to."""
         where = ",".join(f"{t}.{r}.{c or ''}" for t, r, c in self.cells)
-        return f"{self.rule}|{where}|{self.section or ''}"
+        return f"{self.rule}|{where}|{self.section or ''}|{self.agency}"
 
     def as_dict(self) -> dict:
         return {
@@ -74,6 +76,7 @@ class Finding:
                 for t, r, c in self.cells
             ],
             "section": self.section,
+            **({"agency": self.agency} if self.agency else {}),
         }
 
 
@@ -91,31 +94,49 @@ class Context:
 RuleFunc = Callable[[dict, Context], Iterator[Finding]]
 
 
+Scope = Literal["report", "region"]
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
     severity: Severity
     title: str
     func: RuleFunc
+    # "report": judges one report's document (``check``); "region": judges a region
+    # document, a government's subtree for a year (``check_region``).
+    scope: Scope = "report"
 
 
 RULES: list[Rule] = []
 
 
-def rule(rule_id: str, severity: Severity, title: str) -> Callable[[RuleFunc], RuleFunc]:
+def rule(
+    rule_id: str, severity: Severity, title: str, scope: Scope = "report"
+) -> Callable[[RuleFunc], RuleFunc]:
     def register(func: RuleFunc) -> RuleFunc:
-        RULES.append(Rule(rule_id, severity, title, func))
+        RULES.append(Rule(rule_id, severity, title, func, scope))
         return func
 
     return register
 
 
-def check(doc: dict, context: Context | None = None) -> list[Finding]:
-    context = context or Context()
+def _run(scope: Scope, doc: dict, context: Context) -> list[Finding]:
     findings: list[Finding] = []
     for r in RULES:
-        findings.extend(r.func(doc, context))
+        if r.scope == scope:
+            findings.extend(r.func(doc, context))
     return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], _rule_number(f.rule)))
+
+
+def check(doc: dict, context: Context | None = None) -> list[Finding]:
+    """The findings of every rule of a report on ``doc``."""
+    return _run("report", doc, context or Context())
+
+
+def check_region(region: dict) -> list[Finding]:
+    """The findings of the region rules on a region document (``rules.region``)."""
+    return _run("region", region, Context())
 
 
 def _rule_number(rule_id: str) -> int:
