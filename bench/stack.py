@@ -115,6 +115,28 @@ def count_queries(client: Client, url: str) -> int:
     return len(queries)
 
 
+def explain_slowest(client: Client, url: str) -> tuple[float, str]:
+    """The slowest SQL query of a page (ms) and PostgreSQL's plan of it as run
+    (``EXPLAIN (ANALYZE, BUFFERS)``), to see which index a filter uses."""
+    timed: list[tuple[float, str, object]] = []
+
+    def timing(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timed.append(((time.perf_counter() - started) * 1000, sql, params))
+
+    with connection.execute_wrapper(timing):
+        assert client.get(url).status_code == 200, url
+    ms, sql, params = max(timed, key=lambda t: t[0])
+    if connection.vendor != "postgresql":
+        return ms, sql
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        return ms, "\n".join(row[0] for row in cursor.fetchall())
+
+
 def measure_pair(a: tuple[Client, str], b: tuple[Client, str], runs: int) -> tuple[float, float]:
     """Median latency (ms) of two pages, requested alternately so that the load of a
     shared machine weighs on both alike."""

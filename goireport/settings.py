@@ -125,13 +125,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-DB_PREPARED_STATEMENTS = envbool("DB_PREPARED_STATEMENTS", True)
+# Off by default: PostgreSQL adopts a generic plan for a prepared query after five
+# executions, and one worker serving regions of every size then plans a 30-agency
+# region like a 30,000-agency one (the issue measured the small-region oversight pages
+# 1.7-1.9x slower). bench/oversight.py did not show them helping at every size on this
+# machine (bench/results-oversight.json records which way it ran).
+DB_PREPARED_STATEMENTS = envbool("DB_PREPARED_STATEMENTS", False)
 if DB_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A report row has ~170 cell columns, and PostgreSQL takes longer to plan a query
     # over such rows than to run it. With server-side binding, psycopg prepares a query
     # on its fifth use on a connection, which then reuses the plan: it pays off with
-    # persistent connections (DB_CONN_MAX_AGE). Turn it off behind a connection pooler
-    # in transaction mode that cannot keep prepared statements (older PgBouncer).
+    # persistent connections (DB_CONN_MAX_AGE). Never behind a connection pooler in
+    # transaction mode that cannot keep prepared statements (older PgBouncer).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=5
     )

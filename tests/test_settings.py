@@ -15,12 +15,14 @@ def load(monkeypatch, **env: str) -> dict:
     return runpy.run_path(SETTINGS_PY)
 
 
-def test_postgresql_reuses_query_plans_unless_turned_off(monkeypatch):
-    options = load(monkeypatch, DATABASE_URL=POSTGRES)["DATABASES"]["default"]["OPTIONS"]
+def test_postgresql_reuses_query_plans_only_when_turned_on(monkeypatch):
+    monkeypatch.delenv("DB_PREPARED_STATEMENTS", raising=False)
+    default = load(monkeypatch, DATABASE_URL=POSTGRES)["DATABASES"]["default"]
+    assert "server_side_binding" not in default.get("OPTIONS", {})
+    on = load(monkeypatch, DATABASE_URL=POSTGRES, DB_PREPARED_STATEMENTS="true")
+    options = on["DATABASES"]["default"]["OPTIONS"]
     assert options["server_side_binding"] is True
     assert options["prepare_threshold"] == 5
-    off = load(monkeypatch, DATABASE_URL=POSTGRES, DB_PREPARED_STATEMENTS="false")
-    assert "server_side_binding" not in off["DATABASES"]["default"].get("OPTIONS", {})
 
 
 def test_sqlite_gets_no_postgresql_options(monkeypatch):

@@ -118,8 +118,12 @@ def detail_context(
     ]
     # The newest events only, oldest first as a log reads: a report's page must not
     # grow with its history (the events page has the rest).
-    events = list(report.events.select_related("actor").order_by("-at", "-pk")[:EVENTS_SHOWN])
-    events.reverse()
+    newest = list(report.events.select_related("actor").order_by("-at", "-pk")[: EVENTS_SHOWN + 1])
+    events = newest[:EVENTS_SHOWN][::-1]
+    # With the whole log at hand the last submission and the return comment are in it;
+    # a long log is asked for them.
+    complete = len(newest) <= EVENTS_SHOWN
+    submissions = [e for e in events if e.kind == EventKind.SUBMIT]
     page = history.field_history_page(report)
     return {
         "report": report,
@@ -137,10 +141,12 @@ def detail_context(
         "can_send_for_correction": report.can_send_for_correction(user),
         "submit_errors": [f for f in findings if f.severity == "error"],
         "submit_warnings": warnings,
-        "last_submit": report.last_event(EventKind.SUBMIT),
-        "return_comment": report.return_comment(),
+        "last_submit": (submissions[-1] if submissions else None)
+        if complete
+        else report.last_event(EventKind.SUBMIT),
+        "return_comment": report.return_comment(events if complete else None),
         "events": events,
-        "events_total": report.events.count(),
+        "events_more": not complete,
         "field_history": page.entries,
         "history_page": page,
         "import_log": (log := provenance.latest_log(report)),
