@@ -182,6 +182,9 @@ MEDIA_URL = "media/"
 # worker: `manage.py db_worker`. TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend
 # runs them in the request instead (tests, a laptop without a worker).
 TASKS = {"default": {"BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# A running job without a heartbeat from its worker for this long is taken as
+# interrupted (the worker was killed): queued again once, then failed with a message.
+JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", 300)
 
 # The admin's import and export (django-import-export) need the model's own rights:
 # without these codes any staff member, even one without a single permission, could
@@ -208,6 +211,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MB", 10) * 1024 * 1024
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
+# The load balancer asks the app servers directly, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from reports import urls as reports_urls
+from reports.views import health
 from reports.views import reports as report_views
 
 admin.site.site_header = "政府信息公开工作年度报告 管理"
@@ -16,4 +17,5 @@ urlpatterns = [
     path("public/", include(reports_urls.public_patterns)),
     path("oversight/", include(reports_urls.oversight_patterns)),
     path("admin/", admin.site.urls),
+    path("healthz", health.health, name="health"),
 ]

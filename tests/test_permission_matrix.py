@@ -113,6 +113,8 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "public:list": ("published", everyone(200), everyone(405)),
     "public:detail": ("published", everyone(200), everyone(405)),
     "public:pdf": ("published", everyone(200), everyone(405)),
+    # The load balancer's health check: no login, nothing but ok/error.
+    "health": ("draft", everyone(200), everyone(405)),
 }
 
 # The (URL, user) pairs whose POST must change the reports; every other request must not.

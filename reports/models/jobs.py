@@ -7,10 +7,13 @@ handed out by a view that checks who asks for them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
 from reports.models import access
 
@@ -27,11 +30,22 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", "失败"
 
 
+def stale_after() -> timedelta:
+    """How long a running job may go without a sign of life from its worker."""
+    return timedelta(seconds=settings.JOB_STALE_SECONDS)
+
+
 class JobQuerySet(models.QuerySet):
     def for_user(self, user: Any) -> JobQuerySet:
         """The jobs a user may watch: their own (``access.export_jobs_filter``)."""
         condition = access.export_jobs_filter(user)
         return self if condition is None else self.filter(condition)
+
+    def stale(self, now: datetime | None = None) -> JobQuerySet:
+        """Running jobs whose worker stopped writing its heartbeat (killed, or its
+        machine gone): django-tasks' database backend has no heartbeat of its own."""
+        cutoff = (now or timezone.now()) - stale_after()
+        return self.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff)
 
 
 ExportJobQuerySet = JobQuerySet
@@ -52,8 +66,14 @@ class BackgroundJob(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Written by the worker when it starts and with every progress step.
+    heartbeat_at = models.DateTimeField("最近运行记录", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("运行次数", default=0)
 
     objects = JobQuerySet.as_manager()
+
+    # A job whose worker died is run again once; after that it fails with a message.
+    MAX_ATTEMPTS = 2
 
     class Meta:
         abstract = True
@@ -68,6 +88,33 @@ class BackgroundJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    def is_stale(self, now: datetime | None = None) -> bool:
+        return (
+            self.status == JobStatus.RUNNING
+            and self.heartbeat_at is not None
+            and self.heartbeat_at < (now or timezone.now()) - stale_after()
+        )
+
+    def recover(self, enqueue: Callable[[int], object]) -> None:
+        """A stale job is queued again through ``enqueue`` (its task) or, after
+        MAX_ATTEMPTS runs, failed; either way the person watching it is told why."""
+        with transaction.atomic():
+            job = type(self).objects.select_for_update().get(pk=self.pk)
+            if job.is_stale():
+                now = timezone.now()
+                at = timezone.localtime(now).strftime("%H:%M")
+                if job.attempts < self.MAX_ATTEMPTS:
+                    job.status = JobStatus.QUEUED
+                    job.error = f"处理进程意外停止，已于{at}自动重新排队。"
+                    job.heartbeat_at = None
+                    transaction.on_commit(lambda: enqueue(job.pk))
+                else:
+                    job.status = JobStatus.FAILED
+                    job.error = f"处理进程意外停止，已运行{job.attempts}次仍未完成，请重新提交。"
+                    job.finished_at = now
+                job.save(update_fields=["status", "error", "heartbeat_at", "finished_at"])
+        self.refresh_from_db()
 
 
 class ExportJob(BackgroundJob):

@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
@@ -174,11 +175,16 @@ def run_import_job(job_id: int) -> None:
     job = ImportJob.objects.select_related("agency", "requested_by").get(pk=job_id)
     pending = list(job.files.filter(status=FileStatus.PENDING).select_related("agency"))
     done = job.files.exclude(status=FileStatus.PENDING).count()
-    ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, progress=done)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING,
+        progress=done,
+        heartbeat_at=timezone.now(),
+        attempts=F("attempts") + 1,
+    )
     for file in pending:
         import_file(job, file)
         done += 1
-        ImportJob.objects.filter(pk=job.pk).update(progress=done)
+        ImportJob.objects.filter(pk=job.pk).update(progress=done, heartbeat_at=timezone.now())
     ImportJob.objects.filter(pk=job.pk).update(
-        status=JobStatus.DONE, progress=done, finished_at=timezone.now()
+        status=JobStatus.DONE, error="", progress=done, finished_at=timezone.now()
     )

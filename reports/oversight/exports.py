@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Callable, Iterable
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django_tasks import task
 from openpyxl import Workbook
@@ -117,12 +117,16 @@ def run_export_job(job_id: int) -> None:
         return
     reports = list(reports_for(job.kind, job.year, job.agency))
     ExportJob.objects.filter(pk=job.pk).update(
-        status=JobStatus.RUNNING, total=len(reports), progress=0
+        status=JobStatus.RUNNING,
+        total=len(reports),
+        progress=0,
+        heartbeat_at=timezone.now(),
+        attempts=F("attempts") + 1,
     )
 
     def progress(n: int) -> None:
         if n % PROGRESS_EVERY == 0 or n == len(reports):
-            ExportJob.objects.filter(pk=job.pk).update(progress=n)
+            ExportJob.objects.filter(pk=job.pk).update(progress=n, heartbeat_at=timezone.now())
 
     build, extension = BUILDERS[JobKind(job.kind)]
     try:
@@ -135,6 +139,7 @@ def run_export_job(job_id: int) -> None:
         return
     ExportJob.objects.filter(pk=job.pk).update(
         status=JobStatus.DONE,
+        error="",  # a note that an interrupted run was queued again
         progress=len(reports),
         content=content,
         filename=FILENAMES[JobKind(job.kind)].format(agency=job.agency.name, year=job.year)

@@ -182,11 +182,19 @@ def html_to_pdf_from_store(html: str, variant: str | None = None) -> tuple[bytes
     by the worker after the last save: ``reports.printing.prerender``)."""
     cached = _cache_path(html, variant) if settings.PRINT_PDF_CACHE_SIZE > 0 else None
     if cached is not None and cached.exists():
-        cached.touch()
-        return cached.read_bytes(), True
+        try:
+            cached.touch()
+            return cached.read_bytes(), True
+        except OSError:  # gone meanwhile, or a read-only disk: render it
+            pass
     data = _render_pdf_now(html, variant)
     if cached is not None:
-        _store_in_cache(cached, data)
+        try:
+            _store_in_cache(cached, data)
+        except OSError:
+            # A full or read-only MEDIA_ROOT costs the next download a rendering,
+            # never this one its PDF.
+            logger.warning("could not cache a rendered PDF in %s", cached.parent, exc_info=True)
     return data, False
 
 
@@ -216,12 +224,31 @@ def report_pdf_from_store(report: Report) -> tuple[bytes, bool]:
     """``report_pdf``, and whether it was served from the store (not rendered now)."""
     rendered_now = False
     if report.status == Status.PUBLISHED and not report.published_pdf:
-        store_published_pdf(report)
+        try:
+            store_published_pdf(report)
+        except PdfNotStored as failed:
+            # Served as it would have been stored; stored on a later download.
+            logger.warning("could not store the published PDF of report %s", report.pk)
+            return failed.data, False
         rendered_now = True
     if report.published_pdf:
-        with report.published_pdf.open("rb") as f:
-            return f.read(), not rendered_now
+        try:
+            with report.published_pdf.open("rb") as f:
+                return f.read(), not rendered_now
+        except OSError:
+            # The stored file is unreadable (a lost volume): the same rendering of the
+            # same published content, rather than no PDF.
+            logger.exception("stored PDF of report %s unreadable", report.pk)
+            return render_pdf(report, PDFA_VARIANT), False
     return html_to_pdf_from_store(render_html(report, pdf=True))
+
+
+class PdfNotStored(Exception):
+    """The published PDF was rendered but could not be written to MEDIA_ROOT."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        super().__init__("published PDF rendered but not stored")
 
 
 def store_published_pdf(report: Report) -> Report:
@@ -235,7 +262,10 @@ def store_published_pdf(report: Report) -> Report:
         if locked.status != Status.PUBLISHED:
             raise ValueError(f"report {report.pk} is not published")
         data = render_pdf(locked, PDFA_VARIANT)
-        locked.published_pdf.save(f"report-{locked.pk}.pdf", ContentFile(data), save=False)
+        try:
+            locked.published_pdf.save(f"report-{locked.pk}.pdf", ContentFile(data), save=False)
+        except OSError as exc:
+            raise PdfNotStored(data) from exc
         Report.objects.filter(pk=locked.pk).update(published_pdf=locked.published_pdf.name)
     report.published_pdf = locked.published_pdf
     return locked

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from reports.models import Agency, ExportJob, JobKind, JobStatus, access
 from reports.oversight.exports import start_job
+from reports.oversight.recovery import recover_if_stale
 from reports.views.http import AuthedRequest, attachment
 
 
@@ -52,7 +53,9 @@ def exports(request: AuthedRequest) -> HttpResponse:
 
 
 def _job_for(user, pk: int) -> ExportJob:
-    return get_object_or_404(ExportJob.objects.for_user(user).defer("content"), pk=pk)
+    job = get_object_or_404(ExportJob.objects.for_user(user).defer("content"), pk=pk)
+    recover_if_stale(job)  # its worker may have died: say so, and run it again
+    return job
 
 
 @login_required

@@ -16,6 +16,7 @@ from reports.io.forms import BatchImportForm, PublishedUploadForm
 from reports.io.imports import import_bytes
 from reports.models import FileStatus, ImportFile, ImportJob, access, provenance
 from reports.oversight import batch
+from reports.oversight.recovery import recover_if_stale
 from reports.spec import schema
 from reports.views.http import AuthedRequest
 from reports.views.reports import get_report_for
@@ -103,7 +104,9 @@ def import_batch(request: AuthedRequest) -> HttpResponse:
 
 
 def _job_for(user, pk: int) -> ImportJob:
-    return get_object_or_404(ImportJob.objects.for_user(user).select_related("agency"), pk=pk)
+    job = get_object_or_404(ImportJob.objects.for_user(user).select_related("agency"), pk=pk)
+    recover_if_stale(job)  # its worker may have died: say so, and run it again
+    return job
 
 
 @login_required
@@ -134,6 +137,7 @@ def import_job_status(request: AuthedRequest, pk: int) -> JsonResponse:
             "progress": job.progress,
             "total": job.total,
             "percent": job.percent,
+            "error": job.error,
             "counts": job.outcome_counts(),
         }
     )
