@@ -205,6 +205,18 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 # page; beyond it templates/400.html says so in Chinese.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MB", 10) * 1024 * 1024
 
+# Mail (password reset). The console backend in development prints the message;
+# production sets an SMTP backend and its host.
+EMAIL_BACKEND = envstr(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "goireport@localhost")
+
 # --- security ------------------------------------------------------------------
 # Production switches, each from the environment; with DEBUG off they default to on,
 # so that `manage.py check --deploy` is clean (tests/test_security.py runs it).

@@ -115,6 +115,14 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "public:pdf": ("published", everyone(200), everyone(405)),
     # The load balancer's health check: no login, nothing but ok/error.
     "health": ("draft", everyone(200), everyone(405)),
+    # Django's password views. A POST without the form's fields is shown again.
+    "password_change": ("draft", signed_in(200), signed_in(200)),
+    "password_change_done": ("draft", signed_in(200), signed_in(405)),
+    "password_reset": ("draft", everyone(200), everyone(200)),
+    "password_reset_done": ("draft", everyone(200), everyone(405)),
+    # A link with a token that is not valid: the page says so.
+    "password_reset_confirm": ("draft", everyone(200), everyone(200)),
+    "password_reset_complete": ("draft", everyone(200), everyone(405)),
 }
 
 # The (URL, user) pairs whose POST must change the reports; every other request must not.
@@ -186,6 +194,8 @@ def url_for(name: str, report: Report, carol=None) -> str:
         kwargs["pk"] = report.agency_id
     elif "pk" in converters:
         kwargs["pk"] = report.pk
+    if "uidb64" in converters:
+        kwargs.update(uidb64="MQ", token="not-a-valid-token")
     if "fmt" in converters:
         kwargs["fmt"] = "xlsx" if name == "oversight:circular_export" else "json"
     if "section" in converters:

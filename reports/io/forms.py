@@ -8,12 +8,13 @@ from html import escape
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.safestring import SafeString, mark_safe
 
 from reports.io.imports import MAX_UPLOAD_BYTES
-from reports.models import Agency, GeneralSection, Report
+from reports.models import Agency, GeneralSection, Report, User
 from reports.spec import schema
 from reports.spec.numbers import NumberError, format_fee, parse_count, parse_fee
 from reports.spec.text import NARRATIVE_MAX_CHARS, TextError, clean_text
@@ -302,3 +303,15 @@ class BatchImportForm(forms.Form):
             size = total // 1024 // 1024
             raise forms.ValidationError(f"上传的文件共{size} MB，上限为{limit} MB。")
         return uploads
+
+
+# --- accounts --------------------------------------------------------------------
+
+
+class AccountPasswordResetForm(PasswordResetForm):
+    """Django's reset form skips accounts without a usable password; here new accounts
+    (made in the admin, or imported from a sheet with ``set_unusable_password``) set
+    their first password this way. Inactive accounts still get nothing."""
+
+    def get_users(self, email: str):
+        return User.objects.filter(email__iexact=email, is_active=True).exclude(email="")
