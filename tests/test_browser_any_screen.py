@@ -76,10 +76,29 @@ def test_the_clerks_pages_fit_a_phone_and_pass_axe(page, alice, region):
         "preview": f"/reports/{draft.pk}/preview/",
         "published": f"/reports/{published.pk}/",
         "import": "/reports/import/",
+        "history": f"/reports/{published.pk}/history/",
+        "events": f"/reports/{published.pk}/events/",
         **{f"section-{s}": f"/reports/{draft.pk}/edit/{s}/" for s in SECTIONS},
     }
     found = [p for name, url in pages.items() for p in problems_on(page, url, f"clerk-{name}")]
     assert report(found, "clerk") == []
+
+
+def test_the_reviewers_pages_fit_a_phone_and_pass_axe(page, alice, bob, region):
+    submitted = region["draft"]
+    submitted.problems = "存在的问题是公开内容不够丰富。"
+    submitted.save()
+    submitted.status = Status.SUBMITTED  # what the reviewer meets in the inbox
+    submitted.save(update_fields=["status"])
+    login(page, bob)
+    pages = {
+        "home": "/",
+        "submitted": f"/reports/{submitted.pk}/",
+        "preview": f"/reports/{submitted.pk}/preview/",
+        "section": f"/reports/{submitted.pk}/edit/applications/",
+    }
+    found = [p for name, url in pages.items() for p in problems_on(page, url, f"reviewer-{name}")]
+    assert report(found, "reviewer") == []
 
 
 def test_the_oversight_pages_fit_a_phone_and_pass_axe(page, carol, region, agencies):
@@ -92,6 +111,7 @@ def test_the_oversight_pages_fit_a_phone_and_pass_axe(page, carol, region, agenc
         "exports": "/reports/exports/",
         "import-batch": "/reports/import/batch/",
         "report": f"/reports/{region['published'].pk}/",
+        "findings": "/oversight/findings/?year=2023",
     }
     found = [p for name, url in pages.items() for p in problems_on(page, url, f"oversight-{name}")]
     assert report(found, "oversight") == []
