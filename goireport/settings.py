@@ -278,3 +278,11 @@ PRINT_PDF_CACHE_SIZE = envint("PRINT_PDF_CACHE_SIZE", 200)
 # seconds so that a burst of saves is rendered once.
 PRINT_PDF_PRERENDER = envbool("PRINT_PDF_PRERENDER", True)
 PRINT_PDF_PRERENDER_DELAY = envint("PRINT_PDF_PRERENDER_DELAY", 2)
+
+# The public site and its open data (reports/views/public.py, reports/views/opendata.py):
+# how long a shared cache or a browser may keep an anonymous page, and how many requests
+# an anonymous client (by address) may make per window before getting HTTP 429. The
+# counts live in Django's cache: per process with the default local-memory cache.
+PUBLIC_CACHE_SECONDS = envint("PUBLIC_CACHE_SECONDS", 300)
+PUBLIC_THROTTLE_REQUESTS = envint("PUBLIC_THROTTLE_REQUESTS", 120)
+PUBLIC_THROTTLE_WINDOW = envint("PUBLIC_THROTTLE_WINDOW", 60)

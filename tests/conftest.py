@@ -26,6 +26,15 @@ def no_pdf_prerendering(settings):
     settings.PRINT_PDF_PRERENDER = False
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: the public site's throttle counts anonymous
+    requests there, and the tests of a run all come from 127.0.0.1."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def media_root(tmp_path_factory):
     """Stored and cached files of the test run go to a directory of its own, never

@@ -113,6 +113,9 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "public:list": ("published", everyone(200), everyone(405)),
     "public:detail": ("published", everyone(200), everyone(405)),
     "public:pdf": ("published", everyone(200), everyone(405)),
+    "public:docx": ("published", everyone(200), everyone(405)),
+    "public:json": ("published", everyone(200), everyone(405)),
+    "public:html": ("published", everyone(200), everyone(405)),
     # The load balancer's health check: no login, nothing but ok/error.
     "health": ("draft", everyone(200), everyone(405)),
     # Django's password views. A POST without the form's fields is shown again.

@@ -7,6 +7,7 @@ reports every bad value with the cell named; ``to_json()`` writes one back out.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -245,3 +246,8 @@ def to_json(doc: dict) -> dict:
         "date": when.isoformat() if when else None,
     }
     return out
+
+
+def dumps(doc: dict) -> bytes:
+    """The document as the JSON file a download serves (UTF-8, Chinese unescaped)."""
+    return json.dumps(to_json(doc), ensure_ascii=False, indent=1).encode()

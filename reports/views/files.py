@@ -3,8 +3,6 @@ the report's title, and the upload of a filled workbook."""
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -25,8 +23,7 @@ from reports.views.reports import get_report_for
 @require_GET
 def report_json(request: AuthedRequest, pk: int) -> HttpResponseBase:
     report = get_report_for(request.user, pk)
-    body = json.dumps(codec.to_json(report.document()), ensure_ascii=False, indent=1)
-    return attachment(body.encode(), report.filename("json"))
+    return attachment(codec.dumps(report.document()), report.filename("json"))
 
 
 @login_required

@@ -3,11 +3,23 @@ them and to say what they are)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import time
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from typing import Any, cast
 
-from django.http import FileResponse, HttpRequest
+from django.conf import settings
+from django.core.cache import cache
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.http import condition
 
 from reports.models import User
+
+View = Callable[..., HttpResponseBase]
 
 
 class AuthedRequest(HttpRequest):
@@ -36,3 +48,74 @@ def attachment(data: bytes, filename: str) -> FileResponse:
         filename=filename,
         content_type=CONTENT_TYPES[extension],
     )
+
+
+# --- the public site: cache headers and throttling -----------------------------------
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address as the server saw it (behind a proxy, gunicorn's
+    FORWARDED_ALLOW_IPS already put the client's address in REMOTE_ADDR)."""
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def throttled(request: HttpRequest) -> bool:
+    """Whether an anonymous client has made more than PUBLIC_THROTTLE_REQUESTS requests
+    in the current window (a fixed window per address, counted in Django's cache).
+    Signed-in users are never throttled here: their pages are behind login."""
+    if request.user.is_authenticated or settings.PUBLIC_THROTTLE_REQUESTS <= 0:
+        return False
+    window = settings.PUBLIC_THROTTLE_WINDOW
+    key = f"public-throttle:{client_address(request)}:{int(time.time()) // window}"
+    cache.add(key, 0, timeout=window + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr: this request opens a new window
+        cache.set(key, 1, timeout=window + 1)
+        count = 1
+    return count > settings.PUBLIC_THROTTLE_REQUESTS
+
+
+def too_many_requests(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(
+        "请求过于频繁，请稍后再试。", status=429, content_type="text/plain; charset=utf-8"
+    )
+    response["Retry-After"] = str(settings.PUBLIC_THROTTLE_WINDOW)
+    return response
+
+
+LastModified = Callable[..., datetime | None]
+
+
+def public_page(last_modified: LastModified) -> Callable[[View], View]:
+    """A view of the public site: anonymous clients are throttled and get a response a
+    shared cache may keep (Cache-Control public, ETag and Last-Modified from
+    ``last_modified(request, *args)``, 304 when unchanged, computed without rendering);
+    a signed-in user's copy (it carries their name in the menu) is private."""
+
+    def decorator(view: View) -> View:
+        def etag(request: HttpRequest, *args: Any, **kwargs: Any) -> str | None:
+            changed = last_modified(request, *args, **kwargs)
+            stamp = changed.isoformat() if changed else "-"
+            key = f"{stamp}|{request.get_full_path()}|{settings.STATIC_URL}"
+            return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+        conditional = condition(etag_func=etag, last_modified_func=last_modified)(view)
+
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if request.user.is_authenticated:
+                response = view(request, *args, **kwargs)
+                patch_cache_control(response, private=True, no_cache=True)
+                return response
+            if throttled(request):
+                return too_many_requests(request)
+            response = conditional(request, *args, **kwargs)
+            if response.status_code in (200, 304):
+                patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
+            patch_vary_headers(response, ["Cookie"])
+            return response
+
+        return cast(View, wrapped)
+
+    return decorator

@@ -1,8 +1,11 @@
-"""The public site: published reports, readable without logging in. Nothing that is
-not published is reachable from here."""
+"""The public site: published reports, readable without logging in, and downloadable
+as PDF, Word, JSON and the print layout's HTML. Nothing that is not published is
+reachable from here. Every page is cacheable for anonymous readers and throttled
+(``http.public_page``)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -10,48 +13,96 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from reports.models import Agency, Report
-from reports.printing import pdf
+from reports.io import codec
+from reports.models import Report
+from reports.models import catalogue as cat
+from reports.printing import pdf, word
 from reports.printing import render as rendering
-from reports.views.http import attachment
+from reports.views.http import attachment, public_page
 
 
 class PublicFilterForm(forms.Form):
-    agency = forms.ModelChoiceField(
-        label="机关", queryset=Agency.objects.none(), required=False, empty_label="全部机关"
+    """The search of the public list and the JSON API: a value that makes no sense
+    (a year of letters, an unknown region) is left out, never an error."""
+
+    agency = forms.CharField(label="机关名称", required=False, max_length=100)
+    region = forms.ModelChoiceField(
+        label="地区", queryset=cat.regions(), required=False, empty_label="全部地区"
     )
     year = forms.TypedChoiceField(label="年度", coerce=int, required=False, empty_value=None)
+    after = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    size = forms.IntegerField(
+        required=False, min_value=1, max_value=cat.MAX_PAGE_SIZE, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        published = Report.objects.published()
-        agency = self.fields["agency"]
-        assert isinstance(agency, forms.ModelChoiceField)
-        agency.queryset = Agency.objects.filter(pk__in=published.values("agency_id")).order_by(
-            "name"
-        )
-        years = published.order_by("-year").values_list("year", flat=True).distinct()
+        region = self.fields["region"]
+        assert isinstance(region, forms.ModelChoiceField)
+        region.queryset = cat.regions()
+        years = Report.objects.published().order_by("-year").values_list("year", flat=True)
         year = self.fields["year"]
         assert isinstance(year, forms.ChoiceField)
-        year.choices = [("", "全部年度")] + [(y, f"{y}年") for y in years]
+        year.choices = [("", "全部年度")] + [(y, f"{y}年") for y in years.distinct()]
+
+    def search(self) -> tuple[cat.PublicSearch, int | None, int]:
+        """The search, the report the page starts after, and the page size."""
+        self.is_valid()
+        data = self.cleaned_data
+        query = cat.PublicSearch(data.get("agency") or "", data.get("region"), data.get("year"))
+        return query, data.get("after"), data.get("size") or cat.PAGE_SIZE
+
+
+def published_page(request: HttpRequest) -> tuple[PublicFilterForm, cat.Page]:
+    """The page of the public catalogue a request asks for (list page and API alike)."""
+    form = PublicFilterForm(request.GET)
+    query, after, size = form.search()
+    reports = cat.search(Report.objects.current_published().select_related("agency"), query)
+    return form, cat.page_after(cat.with_release_date(reports), after, size)
+
+
+def list_changed(request: HttpRequest, *args: Any) -> datetime | None:
+    return cat.last_change(Report.objects.published())
+
+
+def report_changed(request: HttpRequest, pk: int, *args: Any) -> datetime | None:
+    """A report's page shows the list of its versions: it changes when any of them does."""
+    report = Report.objects.published().filter(pk=pk).values("agency_id", "year").first()
+    if report is None:
+        return None
+    return cat.last_change(Report.objects.published().filter(**report))
+
+
+def published_report(pk: int) -> Report:
+    reports = cat.with_release_date(Report.objects.published().select_related("agency"))
+    return get_object_or_404(reports, pk=pk)
 
 
 @require_GET
+@public_page(list_changed)
 def public_list(request: HttpRequest) -> HttpResponse:
-    form = PublicFilterForm(request.GET or None)
-    reports = Report.objects.current_published().select_related("agency")
-    if form.is_valid():
-        if form.cleaned_data["agency"] is not None:
-            reports = reports.filter(agency=form.cleaned_data["agency"])
-        if form.cleaned_data["year"] is not None:
-            reports = reports.filter(year=form.cleaned_data["year"])
-    reports = reports.order_by("agency__path", "-year")
-    return render(request, "public/list.html", {"form": form, "reports": reports})
+    form, page = published_page(request)
+    following = request.GET.copy()
+    following["after"] = str(page.next_after or "")
+    context = {
+        "form": form,
+        "reports": page.reports,
+        "next_query": following.urlencode() if page.next_after else "",
+        "first_query": "" if form.cleaned_data.get("after") is None else _without_after(request),
+    }
+    return render(request, "public/list.html", context)
+
+
+def _without_after(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("after", None)
+    return query.urlencode() or "page=1"
 
 
 @require_GET
+@public_page(report_changed)
 def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_object_or_404(Report.objects.published().select_related("agency"), pk=pk)
+    report = published_report(pk)
     versions = list(
         Report.objects.published()
         .filter(agency_id=report.agency_id, year=report.year)
@@ -71,7 +122,32 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@public_page(report_changed)
 def public_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The PDF stored when the report was published; never re-rendered."""
-    report = get_object_or_404(Report.objects.published().select_related("agency"), pk=pk)
+    report = published_report(pk)
     return attachment(pdf.report_pdf(report), report.filename("pdf"))
+
+
+@require_GET
+@public_page(report_changed)
+def public_docx(request: HttpRequest, pk: int) -> HttpResponseBase:
+    report = published_report(pk)
+    return attachment(word.document_bytes(report.document()), report.filename("docx"))
+
+
+@require_GET
+@public_page(report_changed)
+def public_json(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The report in the interchange format (SPEC §4), valid against the published
+    JSON Schema, as ``import_report`` reads it."""
+    report = published_report(pk)
+    return attachment(codec.dumps(report.document()), report.filename("json"))
+
+
+@require_GET
+@public_page(report_changed)
+def public_html(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The print layout as one self-contained HTML file (the same page the PDF is made of)."""
+    report = published_report(pk)
+    return attachment(pdf.render_html(report).encode(), report.filename("html"))
