@@ -10,6 +10,7 @@ from reports.views import (
     files,
     history,
     imports,
+    opendata,
     oversight,
     public,
     reports,
@@ -70,6 +71,13 @@ public_patterns = (
         path("<int:pk>/report.docx", public.public_docx, name="docx"),
         path("<int:pk>/report.json", public.public_json, name="json"),
         path("<int:pk>/report.html", public.public_html, name="html"),
+        # Open data: stable URLs, documented in the README.
+        path("schema/report-2021.schema.json", opendata.schema_view, name="schema"),
+        path("api/reports/", opendata.api_reports, name="api_reports"),
+        path("api/reports/<int:pk>/", opendata.api_report, name="api_report"),
+        path("feed.atom", opendata.feed, name="feed"),
+        path("data/<int:year>/<int:region>.csv", opendata.bulk_csv, name="bulk_csv"),
+        path("data/<int:year>/<int:region>.json", opendata.bulk_json, name="bulk_json"),
     ],
     "public",
 )

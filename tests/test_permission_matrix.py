@@ -116,6 +116,12 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "public:docx": ("published", everyone(200), everyone(405)),
     "public:json": ("published", everyone(200), everyone(405)),
     "public:html": ("published", everyone(200), everyone(405)),
+    "public:schema": ("published", everyone(200), everyone(405)),
+    "public:api_reports": ("published", everyone(200), everyone(405)),
+    "public:api_report": ("published", everyone(200), everyone(405)),
+    "public:feed": ("published", everyone(200), everyone(405)),
+    "public:bulk_csv": ("published", everyone(200), everyone(405)),
+    "public:bulk_json": ("published", everyone(200), everyone(405)),
     # The load balancer's health check: no login, nothing but ok/error.
     "health": ("draft", everyone(200), everyone(405)),
     # Django's password views. A POST without the form's fields is shown again.
@@ -197,6 +203,9 @@ def url_for(name: str, report: Report, carol=None) -> str:
         kwargs["pk"] = report.agency_id
     elif "pk" in converters:
         kwargs["pk"] = report.pk
+    if "region" in converters:  # the bulk data of the report's government and year
+        kwargs["region"] = report.agency.parent_id
+        kwargs["year"] = report.year
     if "uidb64" in converters:
         kwargs.update(uidb64="MQ", token="not-a-valid-token")
     if "fmt" in converters:

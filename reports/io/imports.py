@@ -21,7 +21,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from reports import rules
-from reports.io import codec, importlog
+from reports.io import codec, importlog, interchange
 from reports.io.archive import ArchiveRefused, open_zip
 from reports.io.errors import ImportRefused, refused
 from reports.io.published.parse import TextImportError, parse_published
@@ -86,7 +86,12 @@ REFUSING_RULES = ("R2", "R3", "R4")
 
 
 def import_document(
-    raw: object, user=None, *, published: bool = False, agency: Agency | None = None
+    raw: object,
+    user=None,
+    *,
+    published: bool = False,
+    agency: Agency | None = None,
+    check_schema: bool = False,
 ) -> tuple[Report, list[Finding]]:
     """Import one interchange object, all or nothing, into ``agency`` (by default the
     existing agency of the name the object gives; an unknown name is refused, never
@@ -100,10 +105,15 @@ def import_document(
     reported instead of refused, the detail cells are stored and the totals derived
     from them. The findings returned are then those of the published text as read
     (declared totals and the headings found), which is what the reader must see.
+
+    ``check_schema=True`` is for a JSON file: it must also satisfy the published JSON
+    Schema of the format (``interchange``).
     """
     parsed = codec.parse(raw)
     doc = parsed.doc
     refusing = list(parsed.errors)
+    if check_schema:
+        refusing += interchange.findings(raw, unknown_keys_only=bool(refusing))
     if published and isinstance(raw, dict) and isinstance(raw.get("headings"), list):
         doc["headings"] = [None if h is None else str(h) for h in raw["headings"]]
     if parsed.ok and not published:
@@ -331,7 +341,9 @@ def import_bytes(
     else:
         into, note = resolve_agency(raw, agency=agency, within=within)
     with transaction.atomic():
-        report, findings = import_document(raw, user, published=reading.published, agency=into)
+        report, findings = import_document(
+            raw, user, published=reading.published, agency=into, check_schema=reading.kind == "json"
+        )
         log = importlog.record(report, reading, name, user, findings)
     notes = list(reading.notes)
     if note:

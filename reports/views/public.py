@@ -82,6 +82,10 @@ def published_report(pk: int) -> Report:
 @public_page(list_changed)
 def public_list(request: HttpRequest) -> HttpResponse:
     form, page = published_page(request)
+    query, _, _ = form.search()
+    bulk = None
+    if query.region is not None and query.year is not None:
+        bulk = {"region": query.region, "year": query.year}
     following = request.GET.copy()
     following["after"] = str(page.next_after or "")
     context = {
@@ -89,6 +93,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
         "reports": page.reports,
         "next_query": following.urlencode() if page.next_after else "",
         "first_query": "" if form.cleaned_data.get("after") is None else _without_after(request),
+        "bulk": bulk,
     }
     return render(request, "public/list.html", context)
 
