@@ -163,8 +163,8 @@ def test_the_api_detail_is_valid_and_round_trips_through_import_report(
 def test_the_feed_lists_new_publications_and_revisions_newest_first(client, alice, bob):
     report = published_report(alice, bob)
     revision = report.start_revision(alice)
-    Report.objects.filter(pk=revision.pk).update(problems="修订后的第五部分。")
-    revision.refresh_from_db()
+    revision.problems = "更正后的第五部分：公开内容不够丰富，下一步将加以改进。"
+    revision.save()
     revision.submit(alice)
     revision.approve(bob)
     revision.publish(bob)
