@@ -41,7 +41,7 @@ def test_alice_and_bob_take_a_report_from_draft_to_the_public_site(new_page, ali
     a.goto(f"/reports/{report.pk}/")
     assert a.locator("#submit-button").is_disabled()  # R6: section 五 is empty
     a.goto(f"/reports/{report.pk}/edit/problems/")
-    a.fill("#id_problems", "公开内容不够丰富，下一步将加以改进。")
+    a.fill("#id_problems", "存在的问题是公开内容不够丰富，下一步将加以改进。")
     a.click("#save")
     a.wait_for_selector("text=已保存。")
     a.goto(f"/reports/{report.pk}/")

@@ -52,12 +52,13 @@ def test_the_report_page_shows_history_and_events_to_those_who_may_see_it(
 ):
     report = ready_report()
     client.force_login(alice)
-    save_problems(client, report, "改写后的第五部分。")
+    rewritten = "改写后的第五部分：公开内容不够丰富，下一步将加以改进。"
+    save_problems(client, report, rewritten)
     Report.objects.get(pk=report.pk).submit(alice)
     for user in (alice, bob, carol):
         client.force_login(user)
         page = client.get(report.get_absolute_url()).getvalue().decode()
-        assert 'id="field-history"' in page and "改写后的第五部分。" in page
+        assert 'id="field-history"' in page and rewritten in page
         assert 'id="event-log"' in page and "提交审核" in page
     client.force_login(mallory)
     assert client.get(report.get_absolute_url()).status_code == 404
