@@ -14,6 +14,7 @@ from reports.views import (
     oversight,
     public,
     reports,
+    review,
     triage,
     workflow,
 )
@@ -39,6 +40,23 @@ reports_patterns = (
         path("<int:pk>/publish/", workflow.publish, name="publish"),
         path("<int:pk>/revise/", workflow.start_revision, name="revise"),
         path("<int:pk>/correct/", workflow.send_for_correction, name="correct"),
+        path("<int:pk>/annotations/", review.annotate, name="annotate"),
+        path(
+            "<int:pk>/annotations/<int:annotation_pk>/answer/",
+            review.answer,
+            name="annotation_answer",
+        ),
+        path(
+            "<int:pk>/annotations/<int:annotation_pk>/resolve/",
+            review.resolve,
+            name="annotation_resolve",
+        ),
+        path(
+            "<int:pk>/annotations/<int:annotation_pk>/reopen/",
+            review.reopen,
+            name="annotation_reopen",
+        ),
+        path("<int:pk>/changes/", review.changes, name="changes"),
         path("<int:pk>/upload-xlsx/", files.report_upload_xlsx, name="upload_xlsx"),
         path("<int:pk>/confirm-import/", imports.confirm_import, name="confirm_import"),
         path(

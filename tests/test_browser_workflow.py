@@ -77,8 +77,14 @@ def test_alice_and_bob_take_a_report_from_draft_to_the_public_site(new_page, ali
     # bob approves and publishes.
     b.goto(f"/reports/{report.pk}/")
     b.click("#approve-button")
+    # 审核通过 is confirmed on a page that says what will happen.
+    assert "报告状态由“待审核”变为“已审核”" in b.inner_text("#confirm-approve-effect")
+    b.click("#confirm-approve")
     b.wait_for_selector("text=已审核通过。")
     b.click("#publish-button")
+    assert "发布不能撤回" in b.inner_text("#confirm-publish-effect")
+    screenshot(b, "workflow-confirm-publish")
+    b.click("#confirm-publish")
     b.wait_for_selector("text=已发布")
     assert b.inner_text("#report-status") == "已发布"
     assert "按期发布" in b.inner_text("#published-note") or "逾期" in b.inner_text(

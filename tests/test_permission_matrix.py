@@ -6,6 +6,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from reports.models import (
+    Annotation,
+    AnnotationReply,
+    AnnotationStatus,
     ExportJob,
     FileStatus,
     FindingMark,
@@ -65,9 +68,37 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
         signed_in(403, alice=200, mallory=404),
     ),
     "reports:submit": ("draft", signed_in(405), signed_in(403, alice=302, mallory=404)),
-    "reports:approve": ("submitted", signed_in(405), signed_in(403, bob=302, mallory=404)),
+    # 审核通过 and 发布 are asked first: GET is the confirmation page.
+    "reports:approve": (
+        "submitted",
+        signed_in(403, bob=200, mallory=404),
+        signed_in(403, bob=302, mallory=404),
+    ),
     "reports:return": ("submitted", signed_in(405), signed_in(403, bob=302, mallory=404)),
-    "reports:publish": ("approved", signed_in(405), signed_in(403, bob=302, mallory=404)),
+    "reports:publish": (
+        "approved",
+        signed_in(403, bob=200, mallory=404),
+        signed_in(403, bob=302, mallory=404),
+    ),
+    # 批注: the reviewer attaches and reopens them while reviewing, the clerk answers
+    # and resolves them once the report is back.
+    "reports:annotate": ("submitted", signed_in(405), signed_in(403, bob=302, mallory=404)),
+    "reports:annotation_answer": (
+        "returned",
+        signed_in(405),
+        signed_in(403, alice=302, mallory=404),
+    ),
+    "reports:annotation_resolve": (
+        "returned",
+        signed_in(405),
+        signed_in(403, alice=302, mallory=404),
+    ),
+    "reports:annotation_reopen": (
+        "submitted",
+        signed_in(405),
+        signed_in(403, bob=302, mallory=404),
+    ),
+    "reports:changes": ("submitted", signed_in(200, mallory=404), signed_in(405)),
     "reports:revise": ("published", signed_in(405), signed_in(403, alice=302, mallory=404)),
     "reports:correct": ("published", signed_in(405), signed_in(403, carol=302, mallory=404)),
     "reports:pdf": ("submitted", signed_in(200, mallory=404), signed_in(405)),
@@ -146,6 +177,10 @@ WRITES = {
     ("reports:publish", REVIEWER),
     ("reports:revise", CLERK),
     ("reports:correct", OVERSIGHT),
+    ("reports:annotate", REVIEWER),
+    ("reports:annotation_answer", CLERK),
+    ("reports:annotation_resolve", CLERK),
+    ("reports:annotation_reopen", REVIEWER),
 }
 
 
@@ -199,6 +234,12 @@ def url_for(name: str, report: Report, carol=None) -> str:
         kwargs["pk"] = file.job_id
         if "file_pk" in converters:
             kwargs["file_pk"] = file.pk
+    elif "annotation_pk" in converters:
+        status = AnnotationStatus.RESOLVED if name.endswith("reopen") else AnnotationStatus.OPEN
+        note = Annotation.objects.create(
+            report=report, page="problems", body="请补充。", status=status
+        )
+        kwargs.update(pk=report.pk, annotation_pk=note.pk)
     elif name == "oversight:agency":
         kwargs["pk"] = report.agency_id
     elif "pk" in converters:
@@ -219,8 +260,10 @@ def url_for(name: str, report: Report, carol=None) -> str:
 
 def report_in(state: str, users: dict) -> Report:
     report = ready_report()
-    if state in ("submitted", "approved", "published"):
+    if state in ("submitted", "returned", "approved", "published"):
         report.submit(users[CLERK])
+    if state == "returned":
+        report.return_to_clerk(users[REVIEWER], "请修改。")
     if state in ("approved", "published"):
         report.approve(users[REVIEWER])
     if state == "published":
@@ -237,10 +280,19 @@ def snapshot() -> tuple:
         sorted(ImportFile.objects.values_list("pk", "status", "agency_id")),
         ImportJob.objects.count(),
         FindingMark.objects.count(),
+        sorted(Annotation.objects.values_list("pk", "status")),
+        AnnotationReply.objects.count(),
     )
 
 
-POST_DATA = {"comment": "请补充第五部分。", "problems": "修改后的第五部分。", "year": 2030}
+POST_DATA = {
+    "comment": "请补充第五部分。",
+    "problems": "修改后的第五部分。",
+    "year": 2030,
+    # A 批注 on section 五, or an answer to one.
+    "page": "problems",
+    "body": "请补充第五部分。",
+}
 
 
 def test_matrix_covers_every_url_pattern_of_the_project():

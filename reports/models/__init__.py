@@ -10,6 +10,7 @@
 - ``counts`` — the stored finding counts (and findings) kept equal to the rules';
 - ``triage`` — stored findings, their fingerprints and the marks 确认问题 / 不是问题;
 - ``jobs`` — background jobs: exports and batch imports;
+- ``review`` — 批注 on cells, tables and sections, and their answers;
 - ``provenance`` — where an imported report's cells came from, and their check;
 - ``backends`` — the authentication backend.
 """
@@ -18,6 +19,7 @@ from reports.models.agency import Agency, Role, User
 from reports.models.jobs import ExportJob, FileStatus, ImportFile, ImportJob, JobKind, JobStatus
 from reports.models.provenance import CellState, ImportedCell, ImportLog
 from reports.models.report import GeneralSection, Report, ReportQuerySet
+from reports.models.review import Annotation, AnnotationReply, AnnotationStatus
 from reports.models.states import EDITABLE_STATUSES, EventKind, Status
 from reports.models.triage import FindingMark, StoredFinding, TriageError, Verdict
 from reports.models.workflow import ReportEvent, WorkflowError
@@ -25,6 +27,9 @@ from reports.models.workflow import ReportEvent, WorkflowError
 __all__ = [
     "EDITABLE_STATUSES",
     "Agency",
+    "Annotation",
+    "AnnotationReply",
+    "AnnotationStatus",
     "CellState",
     "EventKind",
     "ExportJob",

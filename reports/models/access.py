@@ -146,6 +146,36 @@ def can_triage(user: Any, report: Report) -> bool:
     return user.is_superuser or is_reviewer_of(user, report) or oversees(user, report.agency)
 
 
+# --- review by cell ----------------------------------------------------------------
+
+
+def can_annotate(user: Any, report: Report) -> bool:
+    """Attach a 批注 (or reopen one): a reviewer of the agency while reviewing the
+    report; an oversight user above it on the current revision once published (the
+    批注 go with the send-back for correction) or while a correction it sent back
+    is with the clerk."""
+    if report.status == Status.SUBMITTED and is_reviewer_of(user, report):
+        return True
+    correcting = report.status == Status.RETURNED and report.revision > 0
+    return (
+        report.is_current
+        and (report.status == Status.PUBLISHED or correcting)
+        and oversees(user, report.agency)
+    )
+
+
+def can_answer_annotation(user: Any, report: Report) -> bool:
+    """Answer in a 批注's thread: the clerk while the report may be edited, and whoever
+    may attach one."""
+    return can_edit(user, report) or can_annotate(user, report)
+
+
+def can_resolve_annotation(user: Any, report: Report) -> bool:
+    """Mark a 批注 已处理: the clerk, while the report may be edited (a submitted
+    report stays locked, the 批注 on it included)."""
+    return can_edit(user, report)
+
+
 # --- files and jobs -----------------------------------------------------------------
 
 

@@ -29,6 +29,13 @@ class Change:
     label: str
     old: str
     new: str
+    # The ``Report`` column changed, or ``general`` for a sub-section of 一: where the
+    # change is shown in the editor.
+    field: str = ""
+
+    @property
+    def page(self) -> str | None:
+        return "general" if self.field == "general" else schema.page_of(self.field)
 
 
 @dataclass
@@ -63,7 +70,7 @@ def _who(record: Any) -> str:
 
 def _report_changes(new, old) -> list[Change]:
     delta = new.diff_against(old, excluded_fields=IGNORED_FIELDS)
-    return [Change(_label(c.field), _show(c.old), _show(c.new)) for c in delta.changes]
+    return [Change(_label(c.field), _show(c.old), _show(c.new), c.field) for c in delta.changes]
 
 
 # How many saves a page of the history shows: a report saved 500 times must not make
@@ -111,7 +118,7 @@ def _section_entries(
                     record.history_date,
                     _who(record),
                     "删除",
-                    [Change(heading, _show(record.body), "（已删除）")],
+                    [Change(heading, _show(record.body), "（已删除）", "general")],
                 )
             )
         elif before is None:
@@ -129,6 +136,7 @@ def _section_entries(
                             f"{heading} · {what}",
                             "（无）" if added else "（未记录）",
                             _show(record.body),
+                            "general",
                         )
                     ],
                 )
@@ -140,6 +148,7 @@ def _section_entries(
                     f"{heading} · {_label(c.field, GeneralSection)}",
                     _show(c.old),
                     _show(c.new),
+                    "general",
                 )
                 for c in delta.changes
             ]
@@ -195,6 +204,103 @@ def field_history(report: Report) -> list[HistoryEntry]:
         if page.next_before is None:
             return entries
         before = page.next_before
+
+
+# --- what a reviewer reads -------------------------------------------------------------
+
+
+@dataclass
+class HistoryRow:
+    """One line of the 修改记录: one changed cell or field (or a report created)."""
+
+    at: datetime
+    user: str
+    kind: str
+    change: Change | None
+
+
+def history_rows(entries: list[HistoryEntry]) -> list[HistoryRow]:
+    """The entries as the lines a table shows, newest first, for paging."""
+    rows: list[HistoryRow] = []
+    for entry in entries:
+        if not entry.changes:
+            rows.append(HistoryRow(entry.at, entry.user, entry.kind, None))
+        rows += [HistoryRow(entry.at, entry.user, entry.kind, c) for c in entry.changes]
+    return rows
+
+
+@dataclass
+class Step:
+    at: datetime
+    user: str
+    old: str
+    new: str
+
+
+@dataclass
+class CellChanges:
+    """How one cell or field went from what was submitted to what it is now."""
+
+    label: str
+    field: str
+    page: str | None
+    steps: list[Step]  # oldest first
+
+    @property
+    def old(self) -> str:
+        return self.steps[0].old
+
+    @property
+    def new(self) -> str:
+        return self.steps[-1].new
+
+    @property
+    def users(self) -> list[str]:
+        return sorted({s.user for s in self.steps})
+
+    @property
+    def last_at(self) -> datetime:
+        return self.steps[-1].at
+
+
+@dataclass
+class SinceSubmission:
+    """The changes since the submission a reviewer compares with: the one before the
+    report's latest while it is submitted or approved (what the clerk changed after
+    it was returned), the latest while the clerk has it back. ``since`` is None when
+    there is none (a first submission)."""
+
+    since: Any  # the ReportEvent of that submission
+    changes: list[CellChanges]
+
+
+def changes_since_submission(report: Report) -> SinceSubmission:
+    from reports.models.states import EventKind, Status
+
+    submissions = list(
+        report.events.filter(kind=EventKind.SUBMIT).select_related("actor").order_by("at", "pk")
+    )
+    under_review = report.status in (Status.SUBMITTED, Status.APPROVED)
+    baseline = submissions[-2] if under_review and len(submissions) > 1 else None
+    if not under_review and submissions:
+        baseline = submissions[-1]
+    if baseline is None:
+        return SinceSubmission(None, [])
+    # Only what was saved after the submission, and before it, for a report under
+    # review: its content cannot change once submitted.
+    rows = [r for r in history_rows(field_history(report)) if r.at > baseline.at and r.change]
+    by_label: dict[str, CellChanges] = {}
+    for row in reversed(rows):  # oldest first
+        change = row.change
+        assert change is not None
+        key = change.field if change.field not in ("", "general") else change.label
+        step = Step(row.at, row.user, change.old, change.new)
+        if key in by_label:
+            by_label[key].steps.append(step)
+        else:
+            by_label[key] = CellChanges(change.label, change.field, change.page, [step])
+    ordered = sorted(by_label.values(), key=lambda c: c.last_at, reverse=True)
+    return SinceSubmission(baseline, ordered)
 
 
 # --- optimistic locking ---------------------------------------------------------------

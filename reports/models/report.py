@@ -27,7 +27,7 @@ from simple_history import register as register_history
 from reports import rules
 from reports.models import access
 from reports.models.agency import Agency, User
-from reports.models.states import EDITABLE_STATUSES, Progress, Status
+from reports.models.states import EDITABLE_STATUSES, RETURN_KINDS, Progress, Status
 from reports.models.workflow import ReportEvent, WorkflowMixin
 from reports.spec import figures as fig
 from reports.spec import schema
@@ -65,7 +65,7 @@ class ReportQuerySet(models.QuerySet["Report"]):
     def with_return_comment(self) -> ReportQuerySet:
         """Each report with the comment it was last returned with (for lists)."""
         last_return = ReportEvent.objects.filter(
-            report_id=models.OuterRef("pk"), to_status=Status.RETURNED
+            report_id=models.OuterRef("pk"), kind__in=RETURN_KINDS
         ).order_by("-at", "-pk")
         return self.annotate(last_return_comment=models.Subquery(last_return.values("comment")[:1]))
 

@@ -24,6 +24,15 @@ class EventKind(models.TextChoices):
     PUBLISH = "publish", "发布"
     REVISE = "revise", "发起修订"
     CORRECT = "correct", "退回更正"
+    # Review by cell (reports.models.review): steps of a 批注 that leave the state as it is.
+    ANNOTATE = "annotate", "添加批注"
+    ANSWER = "answer", "答复批注"
+    RESOLVE = "resolve", "批注已处理"
+    REOPEN = "reopen", "重新打开批注"
+
+
+# The steps that send a report back to its clerk, with the comment saying why.
+RETURN_KINDS = (EventKind.RETURN, EventKind.CORRECT)
 
 
 class Progress(models.TextChoices):

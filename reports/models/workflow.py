@@ -23,7 +23,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from reports.models import access, counts
-from reports.models.states import EDITABLE_STATUSES, EventKind, Status
+from reports.models.states import EDITABLE_STATUSES, RETURN_KINDS, EventKind, Status
 from reports.rules import Finding
 
 if TYPE_CHECKING:
@@ -153,8 +153,8 @@ class WorkflowMixin:
         if self.status != Status.RETURNED:
             return ""
         if events is None:
-            events = list(self.events.filter(to_status=Status.RETURNED))
-        returned = [e for e in events if e.to_status == Status.RETURNED]
+            events = list(self.events.filter(kind__in=RETURN_KINDS))
+        returned = [e for e in events if e.kind in RETURN_KINDS]
         return returned[-1].comment if returned else ""  # events are oldest first
 
     def can_submit(self, user: Any) -> bool:
@@ -316,6 +316,12 @@ class WorkflowMixin:
         if not self.is_current:
             raise WorkflowError("本报告已有一份修订稿在办理中，请在修订稿上继续修改。")
         revision = self.copy_as_revision(user, status)
+        if kind == EventKind.CORRECT:
+            from reports.models.review import AnnotationStatus  # review builds on this module
+
+            # The 批注 an oversight office attached to the published version say what to
+            # correct: they go with the correction, where the clerk answers them.
+            self._report().annotations.filter(status=AnnotationStatus.OPEN).update(report=revision)
         ReportEvent.objects.create(
             report=revision,
             kind=kind,

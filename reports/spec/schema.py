@@ -363,6 +363,17 @@ def page_fields(page: str) -> tuple[str, ...]:
     return (page,)
 
 
+def page_of(field: str) -> str | None:
+    """The editing page on which a ``Report`` column is typed (None: none of them)."""
+    if field in CELL_BY_FIELD:
+        return CELL_BY_FIELD[field].table
+    if field in INFO_FIELDS:
+        return INFO_PAGE[0]
+    if field in NARRATIVE_BY_KEY:
+        return NARRATIVE_BY_KEY[field].section
+    return None
+
+
 # --- the sums: every derived cell and the cells it adds up ---------------------------
 
 

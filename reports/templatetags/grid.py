@@ -9,7 +9,7 @@ Django's ``BoundField``, so disabled and aria attributes stay Django's) and its 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from html import escape
 
 from django import template
@@ -33,7 +33,7 @@ def _e(value: object) -> str:
     return escape(str(value))
 
 
-def _css(c: ValueCell, has_errors: bool) -> str:
+def _css(c: ValueCell, has_errors: bool, annotated: Collection[str] = ()) -> str:
     css = "num"
     if severity := c.severity:
         css += f" has-{severity}"
@@ -43,6 +43,8 @@ def _css(c: ValueCell, has_errors: bool) -> str:
         css += " derived"
     if c.source is not None:
         css += f" {_e(c.source.css)}"
+    if c.cell.field in annotated:
+        css += " has-annotation"
     return css
 
 
@@ -78,13 +80,19 @@ def _content(c: ValueCell, editing: bool, errors: Sequence[object]) -> str:
     return f'<span id="{_e(cell.anchor)}">{_e(c.display)}</span>'
 
 
-def value_cell(c: ValueCell, editing: bool = False) -> str:
-    """One ``<td>`` of a table: read-only, or with its input on an editing page."""
+def value_cell(
+    c: ValueCell, editing: bool = False, annotated: Collection[str] | None = None
+) -> str:
+    """One ``<td>`` of a table: read-only, or with its input on an editing page.
+    ``annotated``, on an editing page that shows 批注: the cells with an open one
+    (marked), and every cell then names its field for choosing it."""
     errors = c.bound.errors if c.bound is not None else []
     html = "<td"
     if c.colspan > 1:
         html += f' colspan="{c.colspan}"'
-    html += f' class="{_css(c, bool(errors))}"'
+    html += f' class="{_css(c, bool(errors), annotated or ())}"'
+    if annotated is not None:
+        html += f' data-field="{_e(c.cell.field)}"'
     title = _title(c)
     if title is not None:
         html += f' title="{title}"'
@@ -94,6 +102,8 @@ def value_cell(c: ValueCell, editing: bool = False) -> str:
 
 
 @register.simple_tag
-def value_cells(cells: list[ValueCell], editing: bool = False) -> SafeString:
+def value_cells(
+    cells: list[ValueCell], editing: bool = False, annotated: Collection[str] | None = None
+) -> SafeString:
     """The ``<td>`` of a row's value cells, one after the other."""
-    return mark_safe("".join(value_cell(c, editing) for c in cells))
+    return mark_safe("".join(value_cell(c, editing, annotated) for c in cells))

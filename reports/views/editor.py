@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reports.io import editing
-from reports.models import history, provenance
+from reports.models import Annotation, Report, access, history, provenance
+from reports.models import review as reviewing
 from reports.printing import render as rendering
 from reports.spec import numbers, schema
 from reports.views.http import AuthedRequest
@@ -68,6 +69,7 @@ def report_section(request: AuthedRequest, pk: int, section: str) -> HttpRespons
         "return_comment": report.return_comment(),
         "version": version,
         "conflict": conflict,
+        **annotation_context(report, request.user, section),
     }
     if section in schema.NOTE_KEYS:
         log = provenance.latest_log(report)
@@ -82,6 +84,20 @@ def report_section(request: AuthedRequest, pk: int, section: str) -> HttpRespons
         context["table_config"] = table_config()
         context["balance_columns"] = schema.APPLICATION_COLUMNS
     return render(request, "reports/section.html", context, status=status)
+
+
+def annotation_context(report: Report, user: Any, section: str) -> dict[str, Any]:
+    """The 批注 of one editing page, shown in place, and what this user may do."""
+    annotations = list(Annotation.objects.filter(report=report, page=section).with_thread())
+    return {
+        "annotations": annotations,
+        "open_count": sum(a.is_open for a in annotations),
+        "annotated_fields": {a.field for a in annotations if a.field and a.is_open},
+        "annotation_targets": reviewing.targets(section),
+        "can_annotate": access.can_annotate(user, report),
+        "can_answer": access.can_answer_annotation(user, report),
+        "can_resolve": access.can_resolve_annotation(user, report),
+    }
 
 
 def _disable(form: Any) -> None:

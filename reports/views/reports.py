@@ -136,7 +136,10 @@ def detail_context(
         "can_edit": report.can_edit(user),
         "can_submit": report.can_submit(user),
         "can_review": report.can_review(user),
-        "can_publish": report.can_publish(user),
+        "can_publish": (can_publish := report.can_publish(user)),
+        "publish_days_late": report.days_late_if_published(timezone.localdate())
+        if can_publish
+        else 0,
         "can_start_revision": report.can_start_revision(user),
         "can_send_for_correction": report.can_send_for_correction(user),
         "submit_errors": [f for f in findings if f.severity == "error"],

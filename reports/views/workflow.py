@@ -1,4 +1,6 @@
-"""POST-only views of the review workflow: each calls one transition of ``Report``."""
+"""Views of the review workflow: each POST calls one transition of ``Report``. 审核通过
+and 发布 are asked first (GET): a page says what will happen, lateness included, and
+the transition is made only from its confirmation."""
 
 from __future__ import annotations
 
@@ -7,9 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
 
-from reports.models import Report, WorkflowError
+from reports.models import EventKind, Report, WorkflowError
 from reports.models.workflow import warning_key
 from reports.spec.calendar import chinese_date
 from reports.views.http import AuthedRequest
@@ -48,15 +51,37 @@ def submit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def approve(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_report_for(request.user, pk)
+    if request.method == "GET":
+        if not report.can_review(request.user):
+            raise PermissionDenied("只有本机关的审核人可以审核待审核的报告。")
+        return render(request, "reports/confirm_approve.html", _confirm_context(report))
     try:
         report.approve(request.user, request.POST.get("comment", ""))
     except WorkflowError as error:
         return _refused(request, report, error)
     messages.success(request, "已审核通过。")
     return redirect(report)
+
+
+def _confirm_context(report: Report) -> dict:
+    """What a confirmation says: the open 批注, the explained warnings, and for a
+    publication its date and how late it is."""
+    today = timezone.localdate()
+    annotations = list(report.annotations.with_thread())
+    last_submit = report.last_event(EventKind.SUBMIT)
+    return {
+        "report": report,
+        "can_edit": False,
+        "open_annotations": [a for a in annotations if a.is_open],
+        "annotations": annotations,
+        "last_submit": last_submit,
+        "today": today,
+        "days_late": report.days_late_if_published(today),
+        "is_correction": report.first_published_on is not None,
+    }
 
 
 @login_required
@@ -72,14 +97,23 @@ def return_to_clerk(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def publish(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_report_for(request.user, pk)
+    if request.method == "GET":
+        if not report.can_publish(request.user):
+            raise PermissionDenied("只有本机关的审核人可以发布已审核的报告。")
+        return render(request, "reports/confirm_publish.html", _confirm_context(report))
     try:
         report.publish(request.user)
     except WorkflowError as error:
         return _refused(request, report, error)
-    messages.success(request, f"已发布，发布日期{chinese_date(report.published_on)}。")
+    late = report.days_late
+    messages.success(
+        request,
+        f"已发布，发布日期{chinese_date(report.published_on)}"
+        + (f"，逾期{late}天发布。" if late else "。"),
+    )
     return redirect(report)
 
 
