@@ -152,6 +152,8 @@ def detail_context(
         "events_more": not complete,
         "field_history": page.entries,
         "history_page": page,
+        "annotations": (annotations := list(report.annotations.with_thread())),
+        "open_annotations": [a for a in annotations if a.is_open],
         "import_log": (log := provenance.latest_log(report)),
         "import_counts": log.state_counts() if log is not None else {},
         "import_to_check": list(log.to_check()) if log is not None else [],
