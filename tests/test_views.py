@@ -138,7 +138,9 @@ def test_detail_keeps_a_constant_number_of_queries(
     client, alice, report, django_assert_max_num_queries
 ):
     client.force_login(alice)
-    with django_assert_max_num_queries(12):
+    # 14 on main since the findings' triage and the newest-events page; one more, the
+    # report's 批注.
+    with django_assert_max_num_queries(15):
         client.get(reverse("reports:detail", args=[report.pk]))
 
 
