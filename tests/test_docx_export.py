@@ -120,3 +120,13 @@ def test_docx_download_for_viewers_only(client, carol, mallory, agencies):
     assert client.post(url).status_code == 405
     client.force_login(mallory)
     assert client.get(url).status_code == 404
+
+
+def test_text_stored_with_control_characters_still_downloads_as_word():
+    """Input now refuses control characters, but a narrative saved before that keeps
+    them; the Word file drops them (a line break for Word's \\x0b) instead of failing."""
+    doc = codec.parse(complete_doc(load_seed(1))).doc
+    doc["sections"]["problems"] = "正文\x1b[31m红字\x0b第二行"  # as stored, not as parsed
+    word = Document(io.BytesIO(docx_export.document_bytes(doc)))
+    text = "\n".join(p.text for p in word.paragraphs)
+    assert "正文[31m红字\n第二行" in text

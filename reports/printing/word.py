@@ -20,6 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from reports.printing import grid, render
+from reports.spec.text import printable
 
 FANGSONG = "仿宋_GB2312"
 XIAOBIAOSONG = "方正小标宋简体"
@@ -64,7 +65,7 @@ def _paragraph(
         fmt.first_line_indent = Pt(size * 2)  # two characters
     if align is not None:
         p.alignment = align
-    _font(p.add_run(text), font, size, bold)
+    _font(p.add_run(printable(text)), font, size, bold)
     return p
 
 
@@ -147,7 +148,7 @@ def _table(document, table: render.Table) -> None:
         else:
             text, bold = p.item.display, False
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(paragraph.add_run(text), FANGSONG, TABLE_PT, bold)
+        _font(paragraph.add_run(printable(text)), FANGSONG, TABLE_PT, bold)
     # Header rows repeat on every page, as in the PDF.
     for r in range(len(table.header)):
         tr_pr = word.rows[r]._tr.get_or_add_trPr()

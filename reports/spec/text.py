@@ -46,6 +46,12 @@ def normalise_text(value: str) -> str:
     return "\n".join(line.rstrip() for line in lines).strip("\n")
 
 
+def printable(value: str) -> str:
+    """Stored text as a document format can hold it: text saved before input refused
+    control characters would otherwise fail a whole download."""
+    return _REFUSED.sub("", (value or "").translate(_LINE_BREAKS))
+
+
 def clean_text(value: str, *, max_length: int | None = None, single_line: bool = False) -> str:
     """``value`` as stored: line breaks unified (a single-line field such as a title
     gets a space instead), then checked for control characters, markup and length."""
