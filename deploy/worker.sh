@@ -1,6 +1,6 @@
 #!/bin/sh
-# The django-tasks worker (background exports, imports and PDF renderings), restarted
-# after every WORKER_MAX_TASKS tasks: WeasyPrint's native memory creeps by ~0.4 MiB per
+# The django-tasks worker (background exports, imports, PDF renderings and the deadline
+# reminders), restarted after every WORKER_MAX_TASKS tasks: WeasyPrint's native memory creeps by ~0.4 MiB per
 # PDF and is never given back, so a worker process lives for a bounded number of tasks,
 # as gunicorn's max_requests bounds a web worker (deploy/gunicorn.conf.py).
 #
@@ -9,6 +9,8 @@ set -u
 max_tasks="${WORKER_MAX_TASKS:-200}"
 python="${PYTHON:-.venv/bin/python}"
 child=""
+# The daily deadline reminders run in the worker: queue the first run unless one is.
+"$python" manage.py schedule_reminders
 trap 'if [ -n "$child" ]; then kill "$child" 2>/dev/null; wait "$child"; fi; exit 0' INT TERM
 while :; do
     "$python" manage.py db_worker --no-reload --no-startup-delay --max-tasks "$max_tasks" "$@" &

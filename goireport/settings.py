@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "reports.views.notices.unread_count",
             ],
         },
     },
@@ -205,18 +206,6 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 # page; beyond it templates/400.html says so in Chinese.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MB", 10) * 1024 * 1024
 
-# Mail (password reset). The console backend in development prints the message;
-# production sets an SMTP backend and its host.
-EMAIL_BACKEND = envstr(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
-)
-EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
-EMAIL_PORT = envint("EMAIL_PORT", 25)
-DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "goireport@localhost")
-
 # --- security ------------------------------------------------------------------
 # Production switches, each from the environment; with DEBUG off they default to on,
 # so that `manage.py check --deploy` is clean (tests/test_security.py runs it).
@@ -262,6 +251,36 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# --- e-mail --------------------------------------------------------------------------
+# Notices (reports.models.notices) and password reset go out through Django's mail
+# framework: printed on the console in development unless a mail server is named
+# (EMAIL_HOST), over SMTP otherwise; tests use the in-memory backend Django's test set-up
+# installs.
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_BACKEND = envstr(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG and not os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfiguredEnv("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "goireport@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# How links in e-mails begin: the address people open the site at.
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
+
+# Deadline reminders (reports.oversight.reminders): this many days before 31 January
+# (31 March for a government), sent by the task worker once a day at this hour.
+REMINDER_DAYS_BEFORE = envint("REMINDER_DAYS_BEFORE", 7)
+REMINDER_HOUR = envint("REMINDER_HOUR", 8)
 
 # The five real published reports that the demo and the tests load.
 SEEDS_DIR = Path(envstr("SEEDS_DIR", str(BASE_DIR.parent / "shared" / "seeds")))

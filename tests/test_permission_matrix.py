@@ -17,8 +17,10 @@ from reports.models import (
     ImportJob,
     JobKind,
     JobStatus,
+    Notice,
     Report,
     ReportEvent,
+    User,
 )
 from tests.helpers import ready_report
 
@@ -98,6 +100,10 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
         signed_in(405),
         signed_in(403, bob=302, mallory=404),
     ),
+    # Everybody's own notices; another person's does not exist for them.
+    "reports:notices": ("draft", signed_in(200), signed_in(405)),
+    "reports:notice_open": ("draft", signed_in(405), signed_in(404, bob=302)),
+    "reports:notices_read_all": ("draft", signed_in(405), signed_in(302)),
     "reports:changes": ("submitted", signed_in(200, mallory=404), signed_in(405)),
     "reports:revise": ("published", signed_in(405), signed_in(403, alice=302, mallory=404)),
     "reports:correct": ("published", signed_in(405), signed_in(403, carol=302, mallory=404)),
@@ -141,6 +147,8 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "oversight:circular_export": ("submitted", signed_in(403, carol=200), signed_in(405)),
     # The charts of an agency: its own users and its oversight office.
     "oversight:agency": ("submitted", signed_in(200, mallory=404), signed_in(405)),
+    # 催报: a POST that chooses no agency is shown again with the error.
+    "oversight:urge": ("draft", signed_in(403, carol=200), signed_in(403, carol=400)),
     "public:list": ("published", everyone(200), everyone(405)),
     "public:detail": ("published", everyone(200), everyone(405)),
     "public:pdf": ("published", everyone(200), everyone(405)),
@@ -181,6 +189,7 @@ WRITES = {
     ("reports:annotation_answer", CLERK),
     ("reports:annotation_resolve", CLERK),
     ("reports:annotation_reopen", REVIEWER),
+    ("reports:notice_open", REVIEWER),
 }
 
 
@@ -240,6 +249,11 @@ def url_for(name: str, report: Report, carol=None) -> str:
             report=report, page="problems", body="请补充。", status=status
         )
         kwargs.update(pk=report.pk, annotation_pk=note.pk)
+    elif name == "reports:notice_open":
+        notice = Notice.objects.create(
+            recipient=User.objects.get(username=REVIEWER), kind="submit", title="x", url="/"
+        )
+        kwargs["pk"] = notice.pk
     elif name == "oversight:agency":
         kwargs["pk"] = report.agency_id
     elif "pk" in converters:
@@ -282,6 +296,7 @@ def snapshot() -> tuple:
         FindingMark.objects.count(),
         sorted(Annotation.objects.values_list("pk", "status")),
         AnnotationReply.objects.count(),
+        sorted(Notice.objects.values_list("pk", "read_at")),
     )
 
 

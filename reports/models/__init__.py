@@ -11,12 +11,14 @@
 - ``triage`` — stored findings, their fingerprints and the marks 确认问题 / 不是问题;
 - ``jobs`` — background jobs: exports and batch imports;
 - ``review`` — 批注 on cells, tables and sections, and their answers;
+- ``notices`` — 消息 and e-mails: what each step tells whom, 催报 and reminders;
 - ``provenance`` — where an imported report's cells came from, and their check;
 - ``backends`` — the authentication backend.
 """
 
 from reports.models.agency import Agency, Role, User
 from reports.models.jobs import ExportJob, FileStatus, ImportFile, ImportJob, JobKind, JobStatus
+from reports.models.notices import Notice, NoticeKind
 from reports.models.provenance import CellState, ImportedCell, ImportLog
 from reports.models.report import GeneralSection, Report, ReportQuerySet
 from reports.models.review import Annotation, AnnotationReply, AnnotationStatus
@@ -42,6 +44,8 @@ __all__ = [
     "ImportedCell",
     "JobKind",
     "JobStatus",
+    "Notice",
+    "NoticeKind",
     "Report",
     "ReportEvent",
     "ReportQuerySet",

@@ -201,6 +201,12 @@ def can_check_import(user: Any, report: Report) -> bool:
     return can_edit(user, report)
 
 
+def can_urge(user: Any) -> bool:
+    """Send a 催报 to the agencies beneath one's own whose report is late: the
+    oversight offices (``reports.oversight.reminders``)."""
+    return oversight_scope(user) is not None
+
+
 def export_jobs_filter(user: Any) -> Q | None:
     """The background jobs (exports, batch imports) a user may watch and download:
     their own (None: all)."""

@@ -33,6 +33,10 @@ if TYPE_CHECKING:
 # the published PDF then (reports.apps connects it), so that a rendering failure never
 # undoes a publication.
 report_published = Signal()
+# Sent by every transition inside its transaction, with ``report`` and the ``event`` it
+# wrote: the notices (reports.models.notices, connected in reports.apps) are written
+# with the step, or not at all.
+report_transition = Signal()
 
 
 class WorkflowError(Exception):
@@ -189,7 +193,7 @@ class WorkflowMixin:
         self.status = to_status
         # Only the workflow columns: content is never written by a transition.
         self.save(update_fields=["status", "published_on", "first_published_on"])
-        ReportEvent.objects.create(
+        event = ReportEvent.objects.create(
             report=self._report(),
             kind=kind,
             actor=actor,
@@ -198,6 +202,7 @@ class WorkflowMixin:
             comment=comment,
             explanations=list(explanations),
         )
+        report_transition.send(type(self), report=self, event=event)
 
     def submit(self, user: Any, explanations: dict[str, str] | None = None) -> None:
         """草稿/已退回 → 待审核, by a clerk of the agency. Blocked by any error; each
@@ -322,7 +327,7 @@ class WorkflowMixin:
             # The 批注 an oversight office attached to the published version say what to
             # correct: they go with the correction, where the clerk answers them.
             self._report().annotations.filter(status=AnnotationStatus.OPEN).update(report=revision)
-        ReportEvent.objects.create(
+        event = ReportEvent.objects.create(
             report=revision,
             kind=kind,
             actor=user,
@@ -330,6 +335,7 @@ class WorkflowMixin:
             to_status=status,
             comment=comment,
         )
+        report_transition.send(type(self), report=revision, event=event)
         return revision
 
     def copy_as_revision(self, user: Any, status: str = Status.DRAFT) -> Report:

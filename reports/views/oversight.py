@@ -11,15 +11,17 @@ import json
 from datetime import date
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBase
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
 
 from reports.models import Agency, Report, access
-from reports.oversight import charts, dashboard
+from reports.oversight import charts, dashboard, reminders
 from reports.oversight import rollup as rollups
 from reports.oversight.xlsx import rollup_workbook, table_workbook
 from reports.printing import pdf
@@ -182,3 +184,38 @@ def agency_charts(request: AuthedRequest, pk: int) -> HttpResponse:
         "oversight/agency.html",
         {"agency": agency, "chart": chart, "reports": reports},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def urge(request: AuthedRequest) -> HttpResponse:
+    """催报: choose late agencies beneath one's own and tell their clerks and reviewers."""
+    if not access.can_urge(request.user):
+        raise PermissionDenied("只有主管部门的用户可以催报。")
+    today = timezone.localdate()
+    chosen: list[int] = []
+    message = ""
+    error = ""
+    if request.method == "POST":
+        message = request.POST.get("message", "")
+        try:
+            chosen = [int(pk) for pk in request.POST.getlist("agency")]
+            urged = reminders.urge(request.user, chosen, message, today)
+        except ValueError:
+            error = "所选机关无效，请重新选择。"
+        except reminders.UrgeError as refused:
+            error = str(refused)
+        else:
+            names = "、".join(d.agency.name for d in urged)
+            messages.success(request, f"已向{len(urged)}个机关发送催报：{names}。")
+            return redirect("oversight:urge")
+    dues = reminders.urgeable(request.user, today)
+    context = {
+        "dues": dues,
+        "chosen": set(chosen) if error else {d.agency.pk for d in dues if d.is_overdue},
+        "message": message,
+        "error": error,
+        "report_year": today.year - 1,
+        "max_message": reminders.MAX_MESSAGE,
+    }
+    return render(request, "oversight/urge.html", context, status=400 if error else 200)
