@@ -65,6 +65,8 @@ class Command(BaseCommand):
         for row in rows:
             user, created = User.objects.get_or_create(username=row["username"])
             user.first_name = row["first_name"]
+            # Notices are e-mailed too; the demo's go to the console, to reserved addresses.
+            user.email = row.get("email") or f"{row['username']}@demo.example"
             user.role = row["role"]
             user.agency = agencies[row["agency"]] if row["agency"] else None
             user.is_staff = user.is_superuser = row.get("superuser", False)
