@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0006_review_annotations'),
+        ('reports', '0007_review_annotations'),
     ]
 
     operations = [
