@@ -100,7 +100,7 @@ def test_every_step_tells_the_next_person_in_the_app_and_by_e_mail(new_page, peo
     assert told(NoticeKind.CORRECT) == (["alice", "bob"], ["alice", "bob"])
     a.goto("/reports/notices/")
     screenshot(a, "notices-list-clerk")
-    assert a.inner_text("#unread-count") == "3"  # returned, approved, sent back
+    assert a.inner_text("#unread-count") == "4"  # returned, approved, published, sent back
 
 
 def test_an_oversight_office_urges_a_late_agency(new_page, people, agencies):
