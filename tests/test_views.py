@@ -385,8 +385,9 @@ def test_section_page_keeps_a_constant_number_of_queries(
     client, alice, report, django_assert_max_num_queries
 ):
     client.force_login(alice)
-    # One of them the page's 批注 (their answers only when there are some).
-    with django_assert_max_num_queries(9):
+    # One of them the page's 批注 (their answers only when there are some), one the
+    # 消息 menu's unread count.
+    with django_assert_max_num_queries(10):
         client.get(section_url(report, "applications"))
 
 

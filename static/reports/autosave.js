@@ -159,10 +159,18 @@
     form.addEventListener("change", (event) => {
       if (event.target.type === "checkbox" || event.target.type === "date") edited();
     });
-    form.addEventListener("submit", () => {
-      leaving = true;
+    form.addEventListener("submit", (event) => {
       clearTimeout(timer);
       timer = null;
+      if (inflight) {
+        // Sent now, the save would carry the version this autosave is replacing and be
+        // refused as a conflict with the clerk's own edit: send it once the version is new.
+        event.preventDefault();
+        const submitter = event.submitter;
+        inflight.then(() => form.requestSubmit(submitter || undefined));
+        return;
+      }
+      leaving = true;
     });
 
     // A link followed while a save is only waiting for its delay: save first, then go.
