@@ -229,13 +229,30 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(
-        base_url=live_server.url, locale="zh-CN", viewport={"width": 1400, "height": 1000}
-    )
-    page = context.new_page()
-    yield page
-    context.close()
+def new_page(browser, live_server):
+    """Pages of their own browser contexts (one per person signed in), each keeping the
+    console's errors in ``page.console_errors``; all closed when the test ends."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(
+            base_url=live_server.url, locale="zh-CN", viewport={"width": 1400, "height": 1000}
+        )
+        contexts.append(context)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.console_errors = errors
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
 
 
 def login(page, user, password: str = PASSWORD) -> None:

@@ -13,22 +13,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def new_page(browser, live_server):
-    contexts = []
-
-    def make():
-        context = browser.new_context(
-            base_url=live_server.url, locale="zh-CN", viewport={"width": 1400, "height": 1000}
-        )
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
 def people(alice, bob, carol):
     for user in (alice, bob, carol):
         user.email = f"{user.username}@example.gov.cn"

@@ -14,26 +14,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CELL = "app_granted_natural_person"
 
 
-@pytest.fixture
-def new_page(browser, live_server):
-    contexts = []
-
-    def make():
-        context = browser.new_context(
-            base_url=live_server.url, locale="zh-CN", viewport={"width": 1400, "height": 1000}
-        )
-        contexts.append(context)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.console_errors = errors
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
 def test_a_note_goes_from_reviewer_to_clerk_and_back(new_page, alice, bob):
     report = ready_report()
     report.submit(alice)

@@ -10,26 +10,6 @@ from tests.helpers import ready_report
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def new_page(browser, live_server):
-    contexts = []
-
-    def make():
-        context = browser.new_context(
-            base_url=live_server.url, locale="zh-CN", viewport={"width": 1400, "height": 1000}
-        )
-        contexts.append(context)
-        page = context.new_page()
-        errors = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.console_errors = errors
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
 def test_alice_and_bob_take_a_report_from_draft_to_the_public_site(new_page, alice, bob):
     report = ready_report()
     report.problems = ""
