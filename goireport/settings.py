@@ -5,6 +5,7 @@ small helpers below, which refuse malformed values instead of guessing. There is
 settings module: development, tests and production differ only by environment.
 """
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -49,6 +50,31 @@ def envlist(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def source_digest(*roots: Path) -> str:
+    """A digest of the code, templates and static files under ``roots``: the release's
+    version when RELEASE is not set, so that a deploy that changes the HTML changes it
+    without anyone remembering to bump a number."""
+    digest = hashlib.sha256()
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                digest.update(str(path.relative_to(root.parent)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def envcache(name: str) -> dict:
+    """Django's cache from a URL: ``redis://host:port/db`` (or ``rediss://``) for
+    Django's RedisCache, shared by every process and server that names it; unset or
+    ``locmem://`` for the local-memory cache of each process."""
+    raw = os.environ.get(name, "").strip()
+    if raw in ("", "locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if raw.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
+    raise ImproperlyConfiguredEnv(f"{name}={raw!r} is not a redis:// or locmem:// URL")
 
 
 DEBUG = envbool("DEBUG", True)
@@ -298,10 +324,20 @@ PRINT_PDF_CACHE_SIZE = envint("PRINT_PDF_CACHE_SIZE", 200)
 PRINT_PDF_PRERENDER = envbool("PRINT_PDF_PRERENDER", True)
 PRINT_PDF_PRERENDER_DELAY = envint("PRINT_PDF_PRERENDER_DELAY", 2)
 
+# Django's cache holds the public throttle's counts: per process with the default
+# local-memory cache, so with N web workers a client gets N times the allowance;
+# CACHE_URL=redis://... makes every process and server count together.
+CACHES = {"default": envcache("CACHE_URL")}
+
 # The public site and its open data (reports/views/public.py, reports/views/opendata.py):
 # how long a shared cache or a browser may keep an anonymous page, and how many requests
-# an anonymous client (by address) may make per window before getting HTTP 429. The
-# counts live in Django's cache: per process with the default local-memory cache.
+# an anonymous client (by address) may make per window before getting HTTP 429.
 PUBLIC_CACHE_SECONDS = envint("PUBLIC_CACHE_SECONDS", 300)
+# The version of the code and templates, part of every public ETag: a deploy that
+# changes a page makes the copies kept by browsers and proxies stale. A build sets
+# RELEASE (a tag or commit); without it, a digest of what renders the pages.
+RELEASE = envstr("RELEASE", "") or source_digest(
+    BASE_DIR / "reports", BASE_DIR / "templates", BASE_DIR / "static"
+)
 PUBLIC_THROTTLE_REQUESTS = envint("PUBLIC_THROTTLE_REQUESTS", 120)
 PUBLIC_THROTTLE_WINDOW = envint("PUBLIC_THROTTLE_WINDOW", 60)

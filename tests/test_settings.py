@@ -38,3 +38,22 @@ def test_sqlite_gets_no_postgresql_options(monkeypatch):
 def test_a_malformed_value_stops_start_up_with_its_name(monkeypatch, name, value, database):
     with pytest.raises(Exception, match=name):
         load(monkeypatch, DATABASE_URL=database, **{name: value})
+
+
+def test_cache_url_names_a_shared_redis_cache_and_defaults_to_each_processs_memory(
+    monkeypatch,
+):
+    monkeypatch.delenv("CACHE_URL", raising=False)
+    local = load(monkeypatch)["CACHES"]["default"]
+    assert local["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    shared = load(monkeypatch, CACHE_URL="redis://127.0.0.1:6379/0")["CACHES"]["default"]
+    assert shared == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/0",
+    }
+    with pytest.raises(Exception, match="CACHE_URL"):
+        load(monkeypatch, CACHE_URL="memcached://127.0.0.1:11211")
+
+
+def test_release_is_read_from_the_environment(monkeypatch):
+    assert load(monkeypatch, RELEASE="2025.3.1")["RELEASE"] == "2025.3.1"

@@ -98,7 +98,7 @@ def public_page(last_modified: LastModified) -> Callable[[View], View]:
         def etag(request: HttpRequest, *args: Any, **kwargs: Any) -> str | None:
             changed = last_modified(request, *args, **kwargs)
             stamp = changed.isoformat() if changed else "-"
-            key = f"{stamp}|{request.get_full_path()}|{settings.STATIC_URL}"
+            key = f"{stamp}|{request.get_full_path()}|{settings.RELEASE}"
             return hashlib.sha256(key.encode()).hexdigest()[:32]
 
         conditional = condition(etag_func=etag, last_modified_func=last_modified)(view)

@@ -33,7 +33,7 @@ def _json(data: Any, **kwargs: Any) -> JsonResponse:
 
 
 def schema_changed(request: HttpRequest) -> datetime | None:
-    return None  # the schema changes with a release only: the ETag carries STATIC_URL
+    return None  # the schema changes with a release only: the ETag carries RELEASE
 
 
 @require_GET
