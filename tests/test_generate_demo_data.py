@@ -3,12 +3,23 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from reports.models import Agency, Report, Status, User
+from reports.models import Agency, Report, Status, User, triage
 
 
-@pytest.fixture
-def generated(db):
-    call_command("generate_demo_data", "--agencies", "120", "--years", "3", "--last-year", "2024")
+# The same promises hold whether the rules run on every report or once per prototype
+# (the fast path of large regions), so every test runs on both.
+@pytest.fixture(params=["--no-prototypes", "--prototypes"])
+def generated(db, request):
+    call_command(
+        "generate_demo_data",
+        "--agencies",
+        "120",
+        "--years",
+        "3",
+        "--last-year",
+        "2024",
+        request.param,
+    )
     return Agency.objects.get(name="示范市人民政府")
 
 
@@ -47,6 +58,9 @@ def test_figures_are_rule_consistent_and_stored_counts_match_the_rules(generated
         errors = sum(f.severity == "error" for f in findings)
         warnings = sum(f.severity == "warning" for f in findings)
         assert (report.error_count, report.warning_count) == (errors, warnings)
+        stored = report.stored_findings.values_list("fingerprint", "rule", "message")
+        expected = zip(triage.fingerprints(report.pk, findings), findings, strict=True)
+        assert sorted(stored) == sorted((p, f.rule, f.message) for p, f in expected)
     # Some reports are deliberately imperfect.
     assert {"R8", "R9", "R13"} <= seen
 

@@ -7,7 +7,8 @@ R11). A few per cent are deliberately imperfect: narrative counts that disagree 
 the tables (R8), no fee statement (R9), text copied from last year (R12), late
 publication (R13), and drafts with blank cells (R5), so the oversight pages have
 something to show. Rows are written with bulk_create; finding counts are computed in
-memory from the same documents the rules read.
+memory from the same documents the rules read. Regions of tens of thousands of agencies
+copy their reports from prototypes checked once (``reports.demo.prototypes``).
 """
 
 from __future__ import annotations
@@ -402,7 +403,10 @@ def generate(
     seed: int = 1,
     password: str | None = None,
     progress=None,
+    prototypes: bool = False,
 ) -> Plan:
+    """``prototypes``: copy every agency's reports from a few hundred checked once
+    (``reports.demo.prototypes``), for regions too large to run the rules on each."""
     rng = random.Random(seed)
     with transaction.atomic():
         agencies = build_tree(root_name, n_agencies, rng)
@@ -411,6 +415,12 @@ def generate(
             _users(plan, password)
         history: dict[int, History] = {}
         first = last_year - years + 1
+        if prototypes:
+            # Imported here: the prototypes are built by this module's functions.
+            from reports.demo import prototypes as fast
+
+            plan.reports = fast.fill(agencies, first, last_year, rng, progress)
+            return plan
         for year in range(first, last_year + 1):
             plan.reports += _year(rng, agencies, year, year == last_year, history)
             if progress:
@@ -435,47 +445,10 @@ def _year(
             if status is None:
                 continue
         previous = history.get(agency.pk)
-        figures = figures_for(rng, agency, previous)
-        text = narrative(rng, figures, year, previous)
-        if status in (Status.DRAFT, Status.RETURNED) and rng.random() < 0.5:
-            for c in schema.stored_cells_of("review_litigation"):
-                fig.put(figures, c, None)  # not filled in yet: R5
-            fig.derive_totals(figures)
-        published_on = _publication(rng, agency, year) if status == Status.PUBLISHED else None
-        doc: dict[str, Any] = {
-            "agency": agency.name,
-            "year": year,
-            "title": schema.title_for(agency.name, year),
-            **figures,
-            "sections": {**schema.empty_sections(), **text},
-            "signature": {"agency": agency.name, "date": published_on},
-            "published_on": published_on,
-            "is_government": agency.is_government,
-            "_parent": agency.parent_id,  # not part of the format: groups the siblings
-        }
-        report = Report(
-            agency=agency,
-            year=year,
-            title=doc["title"],
-            status=status,
-            problems=text["problems"],
-            other_matters=text["other_matters"],
-            signature_agency=agency.name,
-            signature_date=published_on,
-            published_on=published_on,
-        )
-        report.set_figures(figures)
-        reports.append(report)
+        doc, history[agency.pk] = document(rng, agency, year, status, previous)
+        reports.append(report_of(agency, doc, status))
         documents.append((doc, previous.doc if previous else None))
-        sections.append(text["general"])
-        nd = figures["active_disclosure"]
-        history[agency.pk] = History(
-            carried_forward=dict(figures["applications"]["carried_forward"]),
-            in_force=nd["normative_documents"]["in_force"],
-            rules_in_force=nd["rules"]["in_force"],
-            problems=text["problems"],
-            doc=doc,
-        )
+        sections.append(doc["sections"]["general"])
     # Counted once the year's documents all exist: R16 compares each with its siblings'.
     by_parent: dict[int | None, list[dict]] = {}
     for agency_doc, _ in documents:
@@ -502,6 +475,58 @@ def _year(
         batch_size=2000,
     )
     return len(reports)
+
+
+def document(
+    rng: random.Random, agency: Agency, year: int, status: str, previous: History | None
+) -> tuple[dict, History]:
+    """The report of ``agency`` for ``year`` in ``status``, following ``previous`` (its
+    last year), as the document the rules read, and what next year must agree with."""
+    figures = figures_for(rng, agency, previous)
+    text = narrative(rng, figures, year, previous)
+    if status in (Status.DRAFT, Status.RETURNED) and rng.random() < 0.5:
+        for c in schema.stored_cells_of("review_litigation"):
+            fig.put(figures, c, None)  # not filled in yet: R5
+        fig.derive_totals(figures)
+    published_on = _publication(rng, agency, year) if status == Status.PUBLISHED else None
+    doc: dict[str, Any] = {
+        "agency": agency.name,
+        "year": year,
+        "title": schema.title_for(agency.name, year),
+        **figures,
+        "sections": {**schema.empty_sections(), **text},
+        "signature": {"agency": agency.name, "date": published_on},
+        "published_on": published_on,
+        "is_government": agency.is_government,
+        "_parent": agency.parent_id,  # not part of the format: groups the siblings
+    }
+    nd = figures["active_disclosure"]
+    return doc, History(
+        carried_forward=dict(figures["applications"]["carried_forward"]),
+        in_force=nd["normative_documents"]["in_force"],
+        rules_in_force=nd["rules"]["in_force"],
+        problems=text["problems"],
+        doc=doc,
+    )
+
+
+def report_of(agency: Agency, doc: dict, status: str) -> Report:
+    """The unsaved report of ``doc`` (its sub-sections are rows of their own)."""
+    sections = doc["sections"]
+    published_on = doc["published_on"]
+    report = Report(
+        agency=agency,
+        year=doc["year"],
+        title=doc["title"],
+        status=status,
+        problems=sections["problems"],
+        other_matters=sections["other_matters"],
+        signature_agency=agency.name,
+        signature_date=published_on,
+        published_on=published_on,
+    )
+    report.set_figures(doc)
+    return report
 
 
 def _users(plan: Plan, password: str) -> None:

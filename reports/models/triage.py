@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,17 +104,25 @@ class StoredFinding(models.Model):
 
 
 def _rows(report: Report, doc: dict, findings: list[Finding]) -> Iterable[StoredFinding]:
-    prints = fingerprints(report.pk, findings)
-    for f, p in zip(findings, prints, strict=True):
+    return stored_rows(report.pk, findings, [digest(doc, f) for f in findings])
+
+
+def stored_rows(
+    report_id: int, findings: list[Finding], digests: list[str]
+) -> Iterator[StoredFinding]:
+    """The rows of ``findings`` of a report, ``digests`` being what each one's cells
+    hold (``digest``): generated regions compute them once for many reports."""
+    prints = fingerprints(report_id, findings)
+    for f, p, d in zip(findings, prints, digests, strict=True):
         yield StoredFinding(
-            report_id=report.pk,
+            report_id=report_id,
             fingerprint=p,
             rule=f.rule,
             severity=f.severity,
             message=f.message,
             cells=[list(a) for a in f.cells],
             section=f.section or "",
-            digest=digest(doc, f),
+            digest=d,
         )
 
 

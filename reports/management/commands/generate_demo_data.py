@@ -1,3 +1,4 @@
+import argparse
 import time
 from datetime import date
 
@@ -5,6 +6,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from reports.demo import generate as demo_data
+
+# Above this size the rules run once per prototype instead of once per report (which
+# takes minutes at 3,000 agencies).
+PROTOTYPES_ABOVE = 5000
 
 
 class Command(BaseCommand):
@@ -25,6 +30,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--password", default="demo-2024-goireport", help="for the demo users")
         parser.add_argument("--replace", action="store_true", help="delete an existing tree first")
+        parser.add_argument(
+            "--prototypes",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="copy the reports from prototypes checked once, the rules never run per "
+            f"report (the default above {PROTOTYPES_ABOVE} agencies)",
+        )
 
     def handle(self, *args, agencies: int, years: int, last_year: int, root: str, **options):
         if agencies < 2 or years < 1:
@@ -48,12 +60,18 @@ class Command(BaseCommand):
             seed=options["seed"],
             password=options["password"],
             progress=progress,
+            prototypes=agencies > PROTOTYPES_ABOVE
+            if options["prototypes"] is None
+            else options["prototypes"],
         )
         if connection.vendor == "postgresql":
             # Fresh bulk-loaded tables have no statistics until autovacuum comes round;
             # without them the planner picks nested loops for the oversight queries.
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE reports_agency, reports_report, reports_generalsection")
+                cursor.execute(
+                    "ANALYZE reports_agency, reports_report, reports_generalsection,"
+                    " reports_storedfinding"
+                )
         self.stdout.write(
             f"已生成“{plan.root.name}”：{len(plan.agencies)}个机关，{plan.reports}份报告；"
             f"登录用户 demo{plan.root.pk}-oversight（主管部门）、demo{plan.root.pk}-district、"
