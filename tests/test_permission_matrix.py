@@ -1,5 +1,6 @@
-"""Every URL of the project, for every kind of user, GET and POST: the status and
-whether the database changed. A new URL pattern fails the coverage test until it is
+"""Every URL of the project, for every kind of user, GET, HEAD and POST: the status
+and whether the database changed (HEAD answers as GET does: link checkers, caches and
+load balancers ask with it). A new URL pattern fails the coverage test until it is
 added to MATRIX."""
 
 import pytest
@@ -314,7 +315,9 @@ def test_matrix_covers_every_url_pattern_of_the_project():
     assert set(project_patterns()) == set(MATRIX)
 
 
-CASES = [(name, user, method) for name in MATRIX for user in USERS for method in ("GET", "POST")]
+CASES = [
+    (name, user, method) for name in MATRIX for user in USERS for method in ("GET", "HEAD", "POST")
+]
 
 
 @pytest.mark.parametrize(("name", "user", "method"), CASES)
@@ -330,6 +333,10 @@ def test_permission_matrix(client, name, user, method, alice, bob, carol, mallor
     if method == "GET":
         response = client.get(url)
         expected = get_statuses[user]
+    elif method == "HEAD":
+        response = client.head(url)
+        expected = get_statuses[user]
+        assert response.getvalue() == b""
     else:
         response = client.post(url, data)
         expected = post_statuses[user]

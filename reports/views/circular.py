@@ -7,7 +7,7 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBase
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from reports.oversight import dashboard, region
 from reports.views.http import AuthedRequest, attachment
@@ -21,13 +21,13 @@ def _circular_for(request: AuthedRequest) -> region.Circular:
 
 
 @login_required
-@require_GET
+@require_safe
 def circular(request: AuthedRequest) -> HttpResponse:
     return HttpResponse(region.circular_html(_circular_for(request)))
 
 
 @login_required
-@require_GET
+@require_safe
 def circular_export(request: AuthedRequest, fmt: str) -> HttpResponseBase:
     if fmt not in ("pdf", "xlsx"):
         raise Http404("unknown format")

@@ -24,7 +24,7 @@ from reports.views.reports import get_report_for
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def report_section(request: AuthedRequest, pk: int, section: str) -> HttpResponse:
     if section not in schema.EDIT_PAGE_KEYS:
         raise Http404("no such section")

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from reports.models import Agency, ExportJob, JobKind, JobStatus, access
 from reports.oversight.exports import start_job
@@ -36,7 +36,7 @@ class ExportForm(forms.Form):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def exports(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if not access.can_export_region(user):
@@ -59,14 +59,14 @@ def _job_for(user, pk: int) -> ExportJob:
 
 
 @login_required
-@require_GET
+@require_safe
 def export_job(request: AuthedRequest, pk: int) -> HttpResponse:
     job = _job_for(request.user, pk)
     return render(request, "reports/export_job.html", {"job": job})
 
 
 @login_required
-@require_GET
+@require_safe
 def export_job_status(request: AuthedRequest, pk: int) -> JsonResponse:
     job = _job_for(request.user, pk)
     return JsonResponse(
@@ -85,7 +85,7 @@ def export_job_status(request: AuthedRequest, pk: int) -> JsonResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def export_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
     job = get_object_or_404(ExportJob.objects.for_user(request.user), pk=pk, status=JobStatus.DONE)
     return attachment(bytes(job.content or b""), job.filename)

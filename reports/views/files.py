@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from reports.io import codec, xlsx
 from reports.io.errors import ImportRefused
@@ -20,14 +20,14 @@ from reports.views.reports import get_report_for
 
 
 @login_required
-@require_GET
+@require_safe
 def report_json(request: AuthedRequest, pk: int) -> HttpResponseBase:
     report = get_report_for(request.user, pk)
     return attachment(codec.dumps(report.document()), report.filename("json"))
 
 
 @login_required
-@require_GET
+@require_safe
 def report_pdf(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """The report in the official print layout as PDF. A published report serves the
     PDF stored when it was published; any other the PDF the worker rendered after its
@@ -41,7 +41,7 @@ def report_pdf(request: AuthedRequest, pk: int) -> HttpResponseBase:
 
 
 @login_required
-@require_GET
+@require_safe
 def report_html(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """The print layout as one self-contained HTML file."""
     report = get_report_for(request.user, pk)
@@ -49,7 +49,7 @@ def report_html(request: AuthedRequest, pk: int) -> HttpResponseBase:
 
 
 @login_required
-@require_GET
+@require_safe
 def report_xlsx(request: AuthedRequest, pk: int) -> HttpResponseBase:
     report = get_report_for(request.user, pk)
     blank = request.GET.get("blank") == "1"
@@ -61,7 +61,7 @@ def report_xlsx(request: AuthedRequest, pk: int) -> HttpResponseBase:
 
 
 @login_required
-@require_GET
+@require_safe
 def report_docx(request: AuthedRequest, pk: int) -> HttpResponseBase:
     report = get_report_for(request.user, pk)
     return attachment(word.document_bytes(report.document()), report.filename("docx"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from reports.models import history
 from reports.views.http import AuthedRequest
@@ -24,7 +24,7 @@ def _cursor(raw: str | None) -> int | None:
 
 
 @login_required
-@require_GET
+@require_safe
 def report_history(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_report_for(request.user, pk)
     before = _cursor(request.GET.get("before"))
@@ -37,7 +37,7 @@ def report_history(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def report_events(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_report_for(request.user, pk)
     before = _cursor(request.GET.get("before"))

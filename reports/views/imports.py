@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from reports.io.errors import ImportRefused
 from reports.io.forms import BatchImportForm, PublishedUploadForm
@@ -23,7 +23,7 @@ from reports.views.reports import get_report_for
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def import_published(request: AuthedRequest) -> HttpResponse:
     """从已发布年报导入: a clerk turns their agency's published report into a draft."""
     user = request.user
@@ -75,7 +75,7 @@ def _uploads(files) -> list[batch.Upload]:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def import_batch(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if not access.can_batch_import(user):
@@ -110,7 +110,7 @@ def _job_for(user, pk: int) -> ImportJob:
 
 
 @login_required
-@require_GET
+@require_safe
 def import_job(request: AuthedRequest, pk: int) -> HttpResponse:
     job = _job_for(request.user, pk)
     files = (
@@ -127,7 +127,7 @@ def import_job(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def import_job_status(request: AuthedRequest, pk: int) -> JsonResponse:
     job = _job_for(request.user, pk)
     return JsonResponse(

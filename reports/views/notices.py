@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from reports.models import Notice
 from reports.views.http import AuthedRequest
@@ -31,7 +31,7 @@ def unread_count(request: HttpRequest) -> dict:
 
 
 @login_required
-@require_GET
+@require_safe
 def notice_list(request: AuthedRequest) -> HttpResponse:
     notices = Notice.objects.for_user(request.user).select_related("sender")
     page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonRespons
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from reports.io import codec, interchange, opendata
 from reports.models import Agency, Report, ReportQuerySet
@@ -36,7 +36,7 @@ def schema_changed(request: HttpRequest) -> datetime | None:
     return None  # the schema changes with a release only: the ETag carries RELEASE
 
 
-@require_GET
+@require_safe
 @public_page(schema_changed)
 def schema_view(request: HttpRequest) -> HttpResponse:
     data = {"$id": request.build_absolute_uri(), **interchange.interchange_schema()}
@@ -62,7 +62,7 @@ def _summary(request: HttpRequest, report: Report) -> dict:
     }
 
 
-@require_GET
+@require_safe
 @public_page(list_changed)
 def api_reports(request: HttpRequest) -> HttpResponse:
     """``?agency=&region=&year=&size=&after=``: the current published revision of each
@@ -79,7 +79,7 @@ def api_reports(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @public_page(report_changed)
 def api_report(request: HttpRequest, pk: int) -> HttpResponse:
     """One report in the interchange format (valid against the schema, importable by
@@ -133,7 +133,7 @@ class PublishedFeed(Feed):
 _feed = PublishedFeed()
 
 
-@require_GET
+@require_safe
 @public_page(list_changed)
 def feed(request: HttpRequest) -> HttpResponse:
     return _feed(request)
@@ -158,7 +158,7 @@ def _region(pk: int) -> Agency:
     return get_object_or_404(cat.regions(), pk=pk)
 
 
-@require_GET
+@require_safe
 @public_page(region_changed)
 def bulk_csv(request: HttpRequest, year: int, region: int) -> HttpResponseBase:
     agency = _region(region)
@@ -166,7 +166,7 @@ def bulk_csv(request: HttpRequest, year: int, region: int) -> HttpResponseBase:
     return attachment(body, f"{agency.name}{year}年度政府信息公开工作年度报告数据.csv")
 
 
-@require_GET
+@require_safe
 @public_page(region_changed)
 def bulk_json(request: HttpRequest, year: int, region: int) -> HttpResponseBase:
     agency = _region(region)

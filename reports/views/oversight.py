@@ -18,7 +18,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from reports.models import Agency, Report, access
 from reports.oversight import charts, dashboard, reminders
@@ -48,7 +48,7 @@ def _year_choices(selected: int) -> list[int]:
 
 
 @login_required
-@require_GET
+@require_safe
 def home(request: AuthedRequest) -> HttpResponse:
     scope = _scope_of(request.user)
     today = date.today()
@@ -99,7 +99,7 @@ def _sort_links(filters: dashboard.Filters) -> list[tuple[str, str, str, str]]:
 
 
 @login_required
-@require_GET
+@require_safe
 def home_xlsx(request: AuthedRequest) -> HttpResponseBase:
     scope = _scope_of(request.user)
     filters = dashboard.Filters.from_query(request.GET, _default_year())
@@ -128,7 +128,7 @@ def _rollup_for(request: AuthedRequest, limit: int | None = None) -> rollups.Rol
 
 
 @login_required
-@require_GET
+@require_safe
 def rollup(request: AuthedRequest) -> HttpResponse:
     result = _rollup_for(request, limit=PAGE_LIST_LIMIT)
     sections = [
@@ -154,7 +154,7 @@ def rollup(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def rollup_export(request: AuthedRequest, fmt: str) -> HttpResponseBase:
     if fmt not in ("xlsx", "json", "pdf"):
         raise Http404("unknown format")
@@ -169,7 +169,7 @@ def rollup_export(request: AuthedRequest, fmt: str) -> HttpResponseBase:
 
 
 @login_required
-@require_GET
+@require_safe
 def agency_charts(request: AuthedRequest, pk: int) -> HttpResponse:
     agency = get_object_or_404(access.agencies_visible_to(request.user), pk=pk)
     chart = charts.agency_outcomes_by_year(agency.pk)
@@ -187,7 +187,7 @@ def agency_charts(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def urge(request: AuthedRequest) -> HttpResponse:
     """催报: choose late agencies beneath one's own and tell their clerks and reviewers."""
     if not access.can_urge(request.user):

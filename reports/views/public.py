@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from reports.io import codec
 from reports.models import Report
@@ -78,7 +78,7 @@ def published_report(pk: int) -> Report:
     return get_object_or_404(reports, pk=pk)
 
 
-@require_GET
+@require_safe
 @public_page(list_changed)
 def public_list(request: HttpRequest) -> HttpResponse:
     form, page = published_page(request)
@@ -104,7 +104,7 @@ def _without_after(request: HttpRequest) -> str:
     return query.urlencode() or "page=1"
 
 
-@require_GET
+@require_safe
 @public_page(report_changed)
 def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = published_report(pk)
@@ -126,7 +126,7 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "public/detail.html", context)
 
 
-@require_GET
+@require_safe
 @public_page(report_changed)
 def public_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The PDF stored when the report was published; never re-rendered."""
@@ -134,14 +134,14 @@ def public_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     return attachment(pdf.report_pdf(report), report.filename("pdf"))
 
 
-@require_GET
+@require_safe
 @public_page(report_changed)
 def public_docx(request: HttpRequest, pk: int) -> HttpResponseBase:
     report = published_report(pk)
     return attachment(word.document_bytes(report.document()), report.filename("docx"))
 
 
-@require_GET
+@require_safe
 @public_page(report_changed)
 def public_json(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The report in the interchange format (SPEC §4), valid against the published
@@ -150,7 +150,7 @@ def public_json(request: HttpRequest, pk: int) -> HttpResponseBase:
     return attachment(codec.dumps(report.document()), report.filename("json"))
 
 
-@require_GET
+@require_safe
 @public_page(report_changed)
 def public_html(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The print layout as one self-contained HTML file (the same page the PDF is made of)."""

@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from reports.io.forms import NewReportForm
 from reports.io.newyear import start_report
@@ -34,7 +34,7 @@ def get_report_for(user: Any, pk: int) -> Report:
     return get_object_or_404(queryset, pk=pk)
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Each user's inbox; visitors who are not logged in get the public site."""
     if not request.user.is_authenticated:
@@ -46,7 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def report_list(request: AuthedRequest) -> HttpResponse:
     form = None
     if access.can_create_report(request.user) and request.user.agency is not None:
@@ -95,7 +95,7 @@ def report_create(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_report_for(request.user, pk)
     return render(request, "reports/report_detail.html", detail_context(report, request.user))
@@ -167,7 +167,7 @@ def detail_context(
 
 
 @login_required
-@require_GET
+@require_safe
 def report_preview(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_report_for(request.user, pk)
     return render(

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from reports.models import Annotation, Report, WorkflowError, history
 from reports.spec import schema
@@ -99,7 +99,7 @@ def reopen(request: AuthedRequest, pk: int, annotation_pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def changes(request: AuthedRequest, pk: int) -> HttpResponse:
     """What changed since the last submission, cell by cell, with who and when."""
     report = get_report_for(request.user, pk)

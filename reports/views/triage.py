@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from reports.models import TriageError, Verdict, access, triage
 from reports.oversight import dashboard
@@ -58,7 +58,7 @@ def _filters(request: AuthedRequest) -> region.Filters:
 
 
 @login_required
-@require_GET
+@require_safe
 def region_findings(request: AuthedRequest) -> HttpResponse:
     scope = _scope_of(request.user)
     filters = _filters(request)
@@ -81,7 +81,7 @@ def region_findings(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def region_findings_xlsx(request: AuthedRequest) -> HttpResponseBase:
     scope = _scope_of(request.user)
     filters = _filters(request)

@@ -51,10 +51,10 @@ def submit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def approve(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_report_for(request.user, pk)
-    if request.method == "GET":
+    if request.method != "POST":  # GET or HEAD: the confirmation page
         if not report.can_review(request.user):
             raise PermissionDenied("只有本机关的审核人可以审核待审核的报告。")
         return render(request, "reports/confirm_approve.html", _confirm_context(report))
@@ -97,10 +97,10 @@ def return_to_clerk(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def publish(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_report_for(request.user, pk)
-    if request.method == "GET":
+    if request.method != "POST":  # GET or HEAD: the confirmation page
         if not report.can_publish(request.user):
             raise PermissionDenied("只有本机关的审核人可以发布已审核的报告。")
         return render(request, "reports/confirm_publish.html", _confirm_context(report))
