@@ -2,11 +2,11 @@
 
     make bench-editor   (or: DATABASE_URL=postgres://... .venv/bin/python bench/editor.py)
 
-On a generated region of 30 agencies (bench/stack.py), a clerk opens the editor of each
-table page of a draft report; each page's median latency is compared with the trivial
-signed-in page (session, user, base template) requested alternately with it. Goal: the
-largest table (表三, 144 inputs) within 4× of the floor. Results also in
-bench/results-editor.json.
+On a generated region of 30 agencies (bench/stack.py), a clerk opens each page of the
+section editor of a draft report; each page's median latency and CPU time are compared
+with the trivial signed-in page (session, user, base template) requested alternately
+with it. Goal: every page (the largest, 表三, has 144 inputs) within 4× of the floor,
+in wall-clock and in CPU time. Results also in bench/results-editor.json.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ import stack  # sets Django up: first
 from django.test import Client
 from django.test.utils import override_settings
 
+from reports.spec import schema
+
 REGION = ("小型示范市人民政府", 30)
-# The three tables, and a text page for comparison.
-PAGES = ("active_disclosure", "applications", "review_litigation", "problems")
+PAGES = tuple(key for key, _ in schema.EDIT_PAGES)
 GOAL = 4.0
 
 
@@ -65,8 +66,7 @@ def main() -> int:
             queries = stack.count_queries(client, url)
             size = len(client.get(url).content) / 1024
             ratio, cpu_ratio = page_ms / floor_ms, page_cpu / floor_cpu
-            if page == "applications":
-                ok &= ratio <= GOAL
+            ok &= ratio <= GOAL and cpu_ratio <= GOAL
             results["pages"][page] = {
                 "floor_ms": round(floor_ms, 2),
                 "median_ms": round(page_ms, 2),
@@ -81,7 +81,8 @@ def main() -> int:
                 f"{page:18} {floor_ms:6.1f}ms {page_ms:6.1f}ms {ratio:6.2f}"
                 f" {floor_cpu:8.1f}ms {page_cpu:7.1f}ms {cpu_ratio:6.2f} {queries:8d} {size:6.1f}"
             )
-    print(f"goal (表三 editor ≤ {GOAL:.0f}× the signed-in floor):", "met" if ok else "NOT met")
+    goal = f"goal (every editor page ≤ {GOAL:.0f}× the signed-in floor):"
+    print(goal, "met" if ok else "NOT met")
     out = stack.ROOT / "bench" / "results-editor.json"
     out.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return 0 if ok else 1

@@ -58,6 +58,13 @@ class CellInput(forms.TextInput):
         return mark_safe(f"{html}{self.fixed_attrs}{_html_attrs(attrs)}>")
 
 
+def _copy_of(obj: Any) -> Any:
+    """A shallow copy of a plain object: what copy.copy makes of it."""
+    copied = object.__new__(type(obj))
+    copied.__dict__.update(obj.__dict__)
+    return copied
+
+
 class CellField(forms.CharField):
     """One number of a table. Accepts what clerks type (full-width digits, separators,
     spaces) and refuses the rest with a message that names the cell."""
@@ -77,6 +84,18 @@ class CellField(forms.CharField):
             "data-col": cell.col or "",
         }
         super().__init__(widget=CellInput(attrs=attrs), strip=True, **kwargs)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> CellField:
+        # What Field.__deepcopy__ does for each form (a copy of the field and of its
+        # widget, their messages, validators and attributes), without copy.copy's
+        # generic protocol, which cost 表三's form of 144 cells a millisecond.
+        result = _copy_of(self)
+        memo[id(self)] = result
+        result.widget = widget = _copy_of(self.widget)
+        widget.attrs = self.widget.attrs.copy()
+        result.error_messages = self.error_messages.copy()
+        result.validators = self.validators[:]
+        return result
 
     def to_python(self, value):
         try:

@@ -278,63 +278,23 @@ class Report(WorkflowMixin, models.Model):
         return doc, findings, rules.progress_of(doc, findings)
 
     def previous_document(self) -> dict | None:
-        """What the cross-year rules (R7, R11, R12, R14, R15, R18) read of the current
-        revision of the same agency's report of the year before, in the document
-        structure: its stored cells (totals derived) and the narrative of sections 一
-        and 五. Two queries; the rest of its narrative is never loaded."""
-        cells = schema.STORED_CELLS
-        row = (
-            Report.objects.current()
-            .filter(agency_id=self.agency_id, year=self.year - 1)
-            .values("pk", "year", "problems", *(c.field for c in cells))
-            .first()
-        )
-        if row is None:
-            return None
-        figures = fig.empty()
-        for c in cells:
-            fig.put(figures, c, row[c.field])
-        general = GeneralSection.objects.filter(report_id=row["pk"]).values("heading", "body")
-        return {
-            "year": row["year"],
-            **fig.derive_totals(figures),
-            "sections": {"general": list(general), "problems": row["problems"]},
-        }
+        """Last year's report as the cross-year rules read it (``comparison``)."""
+        from reports.models import comparison
+
+        return comparison.previous_document(self)
 
     def peer_documents(self) -> tuple[dict, ...]:
-        """The narrative of 一 and 五 of the current reports of the same year of the
-        other agencies under the same oversight office, for R16: two queries. Copies
-        are looked for among siblings, where they happen (one district's departments
-        sharing a text); comparing with every agency of a province on every save would
-        cost more than it finds."""
-        if self.agency.parent_id is None:
-            return ()
-        rows = list(
-            Report.objects.current()
-            .filter(year=self.year, agency__parent_id=self.agency.parent_id)
-            .exclude(agency_id=self.agency_id)
-            .values_list("pk", "agency__name", "problems")
-        )
-        if not rows:
-            return ()
-        bodies: dict[int, list[dict]] = {pk: [] for pk, _, _ in rows}
-        sections = GeneralSection.objects.filter(report_id__in=bodies).order_by(
-            "report_id", "position", "pk"
-        )
-        for report_id, body in sections.values_list("report_id", "body"):
-            bodies[report_id].append({"body": body})
-        return tuple(
-            {
-                "agency": name,
-                "year": self.year,
-                "sections": {"general": bodies[pk], "problems": problems},
-            }
-            for pk, name, problems in rows
-        )
+        """The siblings' reports as R16 reads them (``comparison``)."""
+        from reports.models import comparison
+
+        return comparison.peer_documents(self)
 
     def rule_context(self) -> rules.Context:
         """What the cross-year and cross-agency rules compare with: four queries at most."""
-        return rules.Context(previous=self.previous_document(), peers=self.peer_documents())
+        # comparison reads other reports through this module's models.
+        from reports.models import comparison
+
+        return comparison.rule_context(self)
 
     # --- the calendar ---------------------------------------------------------------
 

@@ -15,6 +15,7 @@ for the single-value rows of section 二. Detail cells are stored; totals are de
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 MAX_COUNT = 2_147_483_647
@@ -281,18 +282,20 @@ class Cell:
     kind: CellKind = "count"
     derived: bool = False
 
-    @property
+    # Cached: the rules, the figures and the editor's table read them thousands of
+    # times a request. (A frozen dataclass still has an instance dict to cache in.)
+    @cached_property
     def field(self) -> str:
         """The model field (and form field) that stores this cell."""
         prefix = {"active_disclosure": "ad", "applications": "app", "review_litigation": "rl"}
         parts = [prefix[self.table], self.row] + ([self.col] if self.col else [])
         return "_".join(parts)
 
-    @property
+    @cached_property
     def anchor(self) -> str:
         return "cell-" + self.field
 
-    @property
+    @cached_property
     def address(self) -> tuple[str, str, str | None]:
         return (self.table, self.row, self.col)
 
