@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1:8000
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-arphic-ukai
 TEST_DEBS := chromium poppler-utils
 
-.PHONY: run worker test pytest lint deps system-run system-test migrate demo fonts fandol bench bench-oversight bench-editor bench-findings clean
+.PHONY: run worker test pytest lint deps system-run system-test migrate demo fonts fandol bench bench-oversight bench-editor bench-findings bench-load clean
 
 # Background exports and PDF renderings need the django-tasks worker (restarted every
 # WORKER_MAX_TASKS tasks by deploy/worker.sh); it stops with the server.
@@ -100,13 +100,15 @@ $(FANDOL_DIR)/FandolFang-Regular.otf:
 
 # Every benchmark: the PDF export, then the oversight pages at 30 and 3,000 agencies,
 # the section editor against the signed-in floor, and the findings page and 通报 at 30
-# and 3,000 agencies, on PostgreSQL (BENCH_DATABASE_URL, created when missing).
+# and 3,000 agencies, and the load benchmark (Locust against gunicorn and the task
+# worker), on PostgreSQL (BENCH_DATABASE_URL, created when missing).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/goireport_bench
 bench: deps system-run migrate fonts
 	$(BIN)/python bench/run.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/oversight.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/editor.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/findings.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/load.py
 
 bench-oversight: deps
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/oversight.py
@@ -116,6 +118,10 @@ bench-editor: deps
 
 bench-findings: deps
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/findings.py
+
+# LOAD_ARGS="--clerks 40 --duration 120" changes the load (bench/load.py --help).
+bench-load: deps system-run migrate fonts
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles var/fonts

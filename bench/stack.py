@@ -58,34 +58,13 @@ import django  # noqa: E402
 warnings.filterwarnings("ignore", "No directory at", UserWarning)
 django.setup()
 
-from django.contrib.auth.decorators import login_required  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.http import HttpResponse  # noqa: E402
-from django.shortcuts import render  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.urls import include, path  # noqa: E402
 
 YEARS = 3
-
-
-def trivial(request):
-    """The floor: a Django view doing nothing, through the same middleware."""
-    return HttpResponse("ok")
-
-
-@login_required
-def trivial_page(request):
-    """The floor of a signed-in page: session, user and the base template."""
-    return render(request, "base.html", {})
-
-
-urlpatterns = [
-    path("bench/trivial/", trivial),
-    path("bench/trivial-page/", trivial_page),
-    path("", include("goireport.urls")),
-]
-URLCONF = __name__
+# The app's URLs and the floors (bench/floor.py).
+URLCONF = "floor"
 
 
 def ensure_region(name: str, size: int, last_year: int, fresh: bool = False) -> None:
