@@ -29,7 +29,11 @@ class PublicFilterForm(forms.Form):
     region = forms.ModelChoiceField(
         label="地区", queryset=cat.regions(), required=False, empty_label="全部地区"
     )
-    year = forms.TypedChoiceField(label="年度", coerce=int, required=False, empty_value=None)
+    # Any plausible year filters, also one with nothing published yet (the API answers
+    # an empty list, not every year); the list's select offers the years there are.
+    year = forms.IntegerField(
+        label="年度", required=False, min_value=2008, max_value=2100, widget=forms.Select
+    )
     after = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     size = forms.IntegerField(
         required=False, min_value=1, max_value=cat.MAX_PAGE_SIZE, widget=forms.HiddenInput
@@ -41,9 +45,9 @@ class PublicFilterForm(forms.Form):
         assert isinstance(region, forms.ModelChoiceField)
         region.queryset = cat.regions()
         years = Report.objects.published().order_by("-year").values_list("year", flat=True)
-        year = self.fields["year"]
-        assert isinstance(year, forms.ChoiceField)
-        year.choices = [("", "全部年度")] + [(y, f"{y}年") for y in years.distinct()]
+        widget = self.fields["year"].widget
+        assert isinstance(widget, forms.Select)
+        widget.choices = [("", "全部年度")] + [(y, f"{y}年") for y in years.distinct()]
 
     def search(self) -> tuple[cat.PublicSearch, int | None, int]:
         """The search, the report the page starts after, and the page size."""
