@@ -93,6 +93,8 @@ public_patterns = (
         path("<int:pk>/report.docx", public.public_docx, name="docx"),
         path("<int:pk>/report.json", public.public_json, name="json"),
         path("<int:pk>/report.html", public.public_html, name="html"),
+        path("regions/", public.region_index, name="regions"),
+        path("regions/<int:region>/<int:year>/", public.region_year, name="region_year"),
         # Open data: stable URLs, documented in the README.
         path("schema/report-2021.schema.json", opendata.schema_view, name="schema"),
         path("api/reports/", opendata.api_reports, name="api_reports"),

@@ -11,7 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from reports.models import Agency, Report, Status
 from tests.conftest import screenshot
-from tests.helpers import import_seed
+from tests.helpers import import_seed, make_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,13 +42,32 @@ def serious(page) -> list[str]:
 
 
 @pytest.fixture
-def public_pages(published) -> list[tuple[str, str]]:
+def region(published) -> Agency:
+    """宁波市镇海区人民政府 above seeds 000 and 001, with a published 2022 report of the
+    office, so that the 图解 has last year to compare with."""
+    zhenhai = Agency.objects.create(name="宁波市镇海区人民政府", is_government=True)
+    for report in published[:2]:
+        report.agency.parent = zhenhai
+        report.agency.save()
+    last = make_report(
+        published[1].agency,
+        2022,
+        figures={"app_new_received_natural_person": 30, "app_granted_natural_person": 12},
+    )
+    Report.objects.filter(pk=last.pk).update(status=Status.PUBLISHED)
+    return zhenhai
+
+
+@pytest.fixture
+def public_pages(published, region) -> list[tuple[str, str]]:
     report = published[1]
     return [
         ("list", "/public/"),
         ("list-search", "/public/?agency=镇海&year=2023"),
         ("detail", f"/public/{report.pk}/"),
         ("detail-imported", f"/public/{published[3].pk}/"),
+        ("regions", "/public/regions/"),
+        ("region-year", f"/public/regions/{region.pk}/2023/"),
     ]
 
 

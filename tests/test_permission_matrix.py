@@ -162,6 +162,8 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "public:feed": ("published", everyone(200), everyone(405)),
     "public:bulk_csv": ("published", everyone(200), everyone(405)),
     "public:bulk_json": ("published", everyone(200), everyone(405)),
+    "public:regions": ("published", everyone(200), everyone(405)),
+    "public:region_year": ("published", everyone(200), everyone(405)),
     # The load balancer's health check: no login, nothing but ok/error.
     "health": ("draft", everyone(200), everyone(405)),
     # Django's password views. A POST without the form's fields is shown again.

@@ -12,6 +12,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from reports.models import Report
+from reports.oversight.rollup import YearFigures
+from reports.spec import figures as fig
 from reports.spec import schema
 
 PALETTE = ("#2f6fb3", "#5aa469", "#e0a030", "#c0504d", "#8064a2", "#4bacc6", "#7f7f7f")
@@ -109,6 +111,9 @@ class Legend:
     y: float
 
 
+LEGEND_WIDTH = 190
+
+
 @dataclass
 class StackedColumns:
     """Stacked columns (e.g. one per year, stacked by outcome) with a legend."""
@@ -121,6 +126,7 @@ class StackedColumns:
     gap: int = 36
     left: int = 48
     top: int = 16
+    legend_columns: int = 3  # one column keeps a narrow chart narrow (a phone's width)
     ticks: list[tuple[float, int]] = field(default_factory=list)
     legend: list[Legend] = field(default_factory=list)
 
@@ -138,12 +144,13 @@ class StackedColumns:
                 s.y = round(y, 1)
             column.top = y
         self.ticks = [(round(base - self.plot_height * k / 4, 1), step * k) for k in range(5)]
+        across = self.legend_columns
         self.legend = [
             Legend(
                 name,
                 PALETTE[i % len(PALETTE)],
-                self.left + (i % 3) * 190,
-                base + 40 + (i // 3) * 20,
+                self.left + (i % across) * LEGEND_WIDTH,
+                base + 40 + (i // across) * 20,
             )
             for i, name in enumerate(self.series)
         ]
@@ -151,11 +158,11 @@ class StackedColumns:
     @property
     def width(self) -> int:
         plot = len(self.columns) * (self.column_width + self.gap)
-        return max(self.left + plot + 10, self.left + 3 * 190)
+        return max(self.left + plot + 10, self.left + self.legend_columns * LEGEND_WIDTH)
 
     @property
     def height(self) -> int:
-        rows = (len(self.series) + 2) // 3
+        rows = -(-len(self.series) // self.legend_columns)
         return self.top + self.plot_height + 50 + rows * 20
 
     @property
@@ -190,14 +197,75 @@ def agency_outcomes_by_year(agency_id: int, last: int = 6) -> StackedColumns:
     )
     columns = []
     for values in reversed(list(reports)):
-        segments = []
-        for i, (name, keys) in enumerate(OUTCOME_GROUPS):
-            total = sum(values[f] or 0 for k in keys for f in _row_total_fields(k))
-            segments.append(Segment(name, total, PALETTE[i % len(PALETTE)]))
-        columns.append(Column(f"{values['year']}年", sum(s.value for s in segments), segments))
+        totals = [
+            sum(values[f] or 0 for k in keys for f in _row_total_fields(k))
+            for _, keys in OUTCOME_GROUPS
+        ]
+        columns.append(_column(f"{values['year']}年", [name for name, _ in OUTCOME_GROUPS], totals))
     return StackedColumns(
         "依申请公开办理结果（逐年）", [name for name, _ in OUTCOME_GROUPS], columns
     )
+
+
+def _column(label: str, series: list[str], values: list[int]) -> Column:
+    segments = [
+        Segment(name, value, PALETTE[i % len(PALETTE)])
+        for i, (name, value) in enumerate(zip(series, values, strict=True))
+    ]
+    return Column(label, sum(values), segments)
+
+
+# --- the 图解 of a region's published figures, a year beside the one before ------------
+
+# Each chart: its title and its series, a series being the cells it adds up.
+Series = list[tuple[str, list[schema.Cell]]]
+
+
+def _applicant_series() -> Series:
+    return [
+        (c.label, [schema.cell("applications", "new_received", c.key)])
+        for c in schema.APPLICANT_COLUMNS
+    ]
+
+
+def _outcome_series() -> Series:
+    return [
+        (name, [schema.cell("applications", k, "total") for k in keys])
+        for name, keys in OUTCOME_GROUPS
+    ]
+
+
+def _review_series(*blocks: str) -> Series:
+    outcomes = [o for o in schema.REVIEW_OUTCOMES if o.key in schema.REVIEW_PARTS]
+    return [
+        (o.label, [schema.cell("review_litigation", b, o.key) for b in blocks]) for o in outcomes
+    ]
+
+
+REGION_CHARTS: tuple[tuple[str, str, Series], ...] = (
+    ("applicants", "本年新收政府信息公开申请（按申请人）", _applicant_series()),
+    ("outcomes", "依申请公开办理结果", _outcome_series()),
+    ("review", "行政复议", _review_series("review")),
+    ("litigation", "行政诉讼", _review_series("litigation_direct", "litigation_after_review")),
+)
+
+
+def region_year_charts(years: list[YearFigures]) -> list[tuple[str, StackedColumns]]:
+    """The 图解 of a region: one chart per REGION_CHARTS, a column per year (oldest
+    first), stacked by series, drawn from the same figures as the tables (blank as 0)."""
+    result = []
+    for key, title, series in REGION_CHARTS:
+        names = [name for name, _ in series]
+        columns = [
+            _column(
+                f"{y.year}年",
+                names,
+                [sum(int(fig.get(y.figures, c) or 0) for c in cells) for _, cells in series],
+            )
+            for y in years
+        ]
+        result.append((key, StackedColumns(title, names, columns, legend_columns=1)))
+    return result
 
 
 def new_received_total() -> Combinable:

@@ -194,3 +194,23 @@ def compute(year: int, parent: Agency | None = None, limit: int | None = None) -
         missing=missing,
         blank_cells=blank_cells,
     )
+
+
+@dataclass
+class YearFigures:
+    """A year's figures summed over a region's reports, and how many were summed."""
+
+    year: int
+    figures: fig.Figures
+    reports: int
+
+
+def published_year(region: Agency, year: int) -> YearFigures:
+    """The public's roll-up: the current published revision of each agency of the
+    region's subtree for the year (a correction under way counts with the text it
+    corrects, a draft never). Blank cells count as 0, as in every roll-up."""
+    reports = Report.objects.current_published().filter(
+        year=year, agency__path__startswith=region.path
+    )
+    figures, _, count, _ = aggregate_figures(reports)
+    return YearFigures(year, figures, count)

@@ -9,15 +9,17 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from reports.io import codec
-from reports.models import Report
+from reports.models import Agency, Report
 from reports.models import catalogue as cat
+from reports.oversight import charts, rollup
 from reports.printing import pdf, word
 from reports.printing import render as rendering
+from reports.spec import schema
 from reports.views.http import attachment, public_page
 
 
@@ -120,6 +122,7 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
     latest = versions[-1]
     context = {
         "report": report,
+        "region": report_region(report),
         "rendered": rendering.render_document(report.document()),
         "versions": versions,
         "latest": latest,
@@ -160,3 +163,70 @@ def public_html(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The print layout as one self-contained HTML file (the same page the PDF is made of)."""
     report = published_report(pk)
     return attachment(pdf.render_html(report).encode(), report.filename("html"))
+
+
+# --- the 图解 of a region: its published figures as charts, a year beside the last ---
+
+
+def report_region(report: Report) -> Agency | None:
+    """The nearest government at or above a report's agency: whose 图解 it counts in."""
+    ids = [int(p) for p in report.agency.path.strip("/").split("/") if p]
+    return Agency.objects.filter(pk__in=ids, is_government=True).order_by("-path").first()
+
+
+def regions_changed(request: HttpRequest, *args: Any) -> datetime | None:
+    return cat.last_change(Report.objects.published())
+
+
+def region_year_changed(request: HttpRequest, region: int, year: int) -> datetime | None:
+    agency = Agency.objects.filter(pk=region).only("path").first()
+    if agency is None:
+        return None
+    return cat.last_change(
+        Report.objects.published().filter(
+            year__in=(year, year - 1), agency__path__startswith=agency.path
+        )
+    )
+
+
+@require_safe
+@public_page(regions_changed)
+def region_index(request: HttpRequest) -> HttpResponse:
+    """Every region with the years it has published reports for (two queries)."""
+    years: dict[int, set[int]] = {}
+    rows = Report.objects.published().values_list("agency__path", "year").distinct()
+    for path, year in rows:
+        for ancestor in path.strip("/").split("/"):
+            years.setdefault(int(ancestor), set()).add(year)
+    index = [(region, sorted(years.get(region.pk, ()), reverse=True)) for region in cat.regions()]
+    return render(request, "public/regions.html", {"index": index})
+
+
+@require_safe
+@public_page(region_year_changed)
+def region_year(request: HttpRequest, region: int, year: int) -> HttpResponse:
+    agency = get_object_or_404(cat.regions(), pk=region)
+    this = rollup.published_year(agency, year)
+    if not this.reports:
+        raise Http404("no published report of the region for the year")
+    last = rollup.published_year(agency, year - 1)
+    years = (
+        Report.objects.published()
+        .filter(agency__path__startswith=agency.path)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    context = {
+        "region": agency,
+        "this": this,
+        "last": last,
+        "charts": charts.region_year_charts([last, this]),
+        "sections": [
+            (s.heading, rendering.build_table(s.key, this.figures))
+            for s in schema.SECTIONS
+            if s.key in schema.NOTE_KEYS
+        ],
+        "years": list(years),
+    }
+    return render(request, "public/region_year.html", context)
