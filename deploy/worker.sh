@@ -13,6 +13,10 @@ child=""
 "$python" manage.py schedule_reminders
 trap 'if [ -n "$child" ]; then kill "$child" 2>/dev/null; wait "$child"; fi; exit 0' INT TERM
 while :; do
+    # Jobs whose worker died (this host's last worker, killed or out of memory) are
+    # queued again, or failed with a message, before this one takes new work; the job
+    # pages and a cron'd recover_jobs cover workers that died on other hosts.
+    "$python" manage.py recover_jobs
     "$python" manage.py db_worker --no-reload --no-startup-delay --max-tasks "$max_tasks" "$@" &
     child=$!
     wait "$child" || sleep 1  # a crash: restart, but never in a tight loop

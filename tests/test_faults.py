@@ -307,3 +307,31 @@ def test_a_killed_worker_leaves_no_job_running_forever(
         if worker.poll() is None:
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait(timeout=10)
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_host_that_starts_takes_up_the_job_its_dead_worker_left(carol, tmp_path):
+    """Nobody opens the job's page: deploy/worker.sh recovers it before taking work."""
+    job = stale_job(carol)  # running, no heartbeat for an hour, its task long consumed
+    env = _env(
+        tmp_path,
+        TASKS_BACKEND="django_tasks_db.DatabaseBackend",
+        PYTHON=sys.executable,
+        WORKER_MAX_TASKS="5",
+    )
+    worker = subprocess.Popen(
+        ["sh", "deploy/worker.sh", "--interval", "0.2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        assert _wait_until(lambda: ExportJob.objects.get(pk=job.pk).status == JobStatus.DONE, 90)
+        job.refresh_from_db()
+        assert job.attempts == 2 and bytes(job.content).startswith(b"PK")
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
