@@ -10,12 +10,11 @@ from django.http import Http404, HttpResponse, HttpResponseBase
 from django.views.decorators.http import require_safe
 
 from reports.oversight import dashboard, region
-from reports.views.http import AuthedRequest, attachment
-from reports.views.oversight import _scope_of
+from reports.views.http import AuthedRequest, attachment, oversight_scope_of
 
 
 def _circular_for(request: AuthedRequest) -> region.Circular:
-    scope = _scope_of(request.user)
+    scope = oversight_scope_of(request.user)
     year = dashboard.Filters.from_query(request.GET, date.today().year - 1).year
     return region.circular(scope, year, date.today())
 

@@ -13,11 +13,12 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import condition
 
-from reports.models import User
+from reports.models import Agency, User, access
 
 View = Callable[..., HttpResponseBase]
 
@@ -37,6 +38,14 @@ CONTENT_TYPES = {
     "zip": "application/zip",
     "csv": "text/csv; charset=utf-8",
 }
+
+
+def oversight_scope_of(user: Any) -> Agency:
+    """The agency whose subtree an oversight user follows; 403 for anybody else."""
+    scope = access.oversight_scope(user)
+    if scope is None:
+        raise PermissionDenied("只有主管部门的用户可以查看本页面。")
+    return scope
 
 
 def attachment(data: bytes, filename: str) -> FileResponse:

@@ -27,15 +27,7 @@ from reports.oversight.xlsx import rollup_workbook, table_workbook
 from reports.printing import pdf
 from reports.printing import render as rendering
 from reports.spec import schema
-from reports.views.http import AuthedRequest, attachment
-
-
-def _scope_of(user: Any) -> Agency:
-    """The agency whose subtree an oversight user follows."""
-    scope = access.oversight_scope(user)
-    if scope is None:
-        raise PermissionDenied("只有主管部门的用户可以查看本页面。")
-    return scope
+from reports.views.http import AuthedRequest, attachment, oversight_scope_of
 
 
 def _default_year() -> int:
@@ -50,7 +42,7 @@ def _year_choices(selected: int) -> list[int]:
 @login_required
 @require_safe
 def home(request: AuthedRequest) -> HttpResponse:
-    scope = _scope_of(request.user)
+    scope = oversight_scope_of(request.user)
     today = date.today()
     filters = dashboard.Filters.from_query(request.GET, _default_year())
     within = _within(scope, filters)
@@ -101,7 +93,7 @@ def _sort_links(filters: dashboard.Filters) -> list[tuple[str, str, str, str]]:
 @login_required
 @require_safe
 def home_xlsx(request: AuthedRequest) -> HttpResponseBase:
-    scope = _scope_of(request.user)
+    scope = oversight_scope_of(request.user)
     filters = dashboard.Filters.from_query(request.GET, _default_year())
     rows = dashboard.filtered_rows(scope, filters, date.today(), _within(scope, filters))
     header, data = dashboard.export_rows(rows, filters.year)
@@ -115,7 +107,7 @@ PAGE_LIST_LIMIT = 100
 
 
 def _rollup_for(request: AuthedRequest, limit: int | None = None) -> rollups.Rollup:
-    scope = _scope_of(request.user)
+    scope = oversight_scope_of(request.user)
     parent = scope
     if request.GET.get("parent"):
         try:
@@ -136,7 +128,7 @@ def rollup(request: AuthedRequest) -> HttpResponse:
         for s in schema.SECTIONS
         if s.key in schema.NOTE_KEYS
     ]
-    scope = _scope_of(request.user)
+    scope = oversight_scope_of(request.user)
     context = {
         "rollup": result,
         "sections": sections,

@@ -21,8 +21,7 @@ from reports.models import TriageError, Verdict, access, triage
 from reports.oversight import dashboard
 from reports.oversight import findings as region
 from reports.oversight.xlsx import table_workbook
-from reports.views.http import AuthedRequest, attachment
-from reports.views.oversight import _scope_of
+from reports.views.http import AuthedRequest, attachment, oversight_scope_of
 from reports.views.reports import detail_context, get_report_for
 
 
@@ -60,7 +59,7 @@ def _filters(request: AuthedRequest) -> region.Filters:
 @login_required
 @require_safe
 def region_findings(request: AuthedRequest) -> HttpResponse:
-    scope = _scope_of(request.user)
+    scope = oversight_scope_of(request.user)
     filters = _filters(request)
     if filters.within:
         get_object_or_404(dashboard.agencies_beneath(scope), pk=filters.within)
@@ -83,7 +82,7 @@ def region_findings(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_safe
 def region_findings_xlsx(request: AuthedRequest) -> HttpResponseBase:
-    scope = _scope_of(request.user)
+    scope = oversight_scope_of(request.user)
     filters = _filters(request)
     if filters.within:
         get_object_or_404(dashboard.agencies_beneath(scope), pk=filters.within)
