@@ -264,17 +264,21 @@ class Report(WorkflowMixin, models.Model):
     def findings(self) -> list[rules.Finding]:
         return rules.check(self.document(), self.rule_context())
 
-    def assess(self) -> tuple[list[rules.Finding], rules.Progress]:
+    def assess(
+        self, context: rules.Context | None = None
+    ) -> tuple[list[rules.Finding], rules.Progress]:
         """The findings, and how far each editing page is filled in, from one reading
-        of the report."""
-        _, findings, progress = self.assessment()
+        of the report (against ``context`` when the caller has read it already)."""
+        _, findings, progress = self.assessment(context)
         return findings, progress
 
-    def assessment(self) -> tuple[dict, list[rules.Finding], rules.Progress]:
+    def assessment(
+        self, context: rules.Context | None = None
+    ) -> tuple[dict, list[rules.Finding], rules.Progress]:
         """``assess()`` with the document it read, which triage digests the findings'
         cells from."""
         doc = self.document()
-        findings = rules.check(doc, self.rule_context())
+        findings = rules.check(doc, self.rule_context() if context is None else context)
         return doc, findings, rules.progress_of(doc, findings)
 
     def previous_document(self) -> dict | None:

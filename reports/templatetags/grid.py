@@ -1,10 +1,11 @@
-"""The value cells of a report table (``reports/_table.html``), written in one pass per row.
+"""The rows of a report table (``reports/_table.html``), written in one pass.
 
-A table of the template holds up to 144 value cells; as template markup each cost a
-dozen tag and variable nodes, which made the section editor many times slower than a
-plain signed-in page (bench/editor.py). This tag writes the very same ``<td>`` from the
-rendering model's ``ValueCell``: its findings, the import source, the bound input (from
-Django's ``BoundField``, so disabled and aria attributes stay Django's) and its errors.
+A table of the template holds up to 144 value cells and 40 labels; as template markup
+each cost a dozen tag and variable nodes, which made the section editor many times
+slower than a plain signed-in page (bench/editor.py). These tags write the very same
+``<th>`` and ``<td>`` from the rendering model: for a value cell its findings, the
+import source, the bound input (from Django's ``BoundField``, so disabled and aria
+attributes stay Django's) and its errors.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from html import escape
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from reports.printing.render import ValueCell
+from reports.printing.render import Label, TableRow, ValueCell
 
 register = template.Library()
 
@@ -23,6 +24,9 @@ register = template.Library()
 # byte-for-byte the same.
 _OPEN = "\n      "
 _CLOSE = "\n    </td>"
+_ROW_OPEN = "\n    "
+_ROW_CLOSE = "\n  </tr>\n  "
+_HEAD_ROW_CLOSE = "</tr>\n  "
 
 
 def _e(value: object) -> str:
@@ -107,3 +111,43 @@ def value_cells(
 ) -> SafeString:
     """The ``<td>`` of a row's value cells, one after the other."""
     return mark_safe("".join(value_cell(c, editing, annotated) for c in cells))
+
+
+def _spans(label: Label) -> str:
+    html = ""
+    if label.colspan > 1:
+        html += f' colspan="{label.colspan}"'
+    if label.rowspan > 1:
+        html += f' rowspan="{label.rowspan}"'
+    return html
+
+
+@register.simple_tag
+def header_rows(header: list[list[Label]]) -> SafeString:
+    """The ``<tr>`` of the table's head, each followed by the template's whitespace."""
+    html = ""
+    for row in header:
+        html += "<tr>"
+        for label in row:
+            scope = "colgroup" if label.colspan > 1 else "col"
+            html += (
+                f'<th scope="{scope}"{_spans(label)} class="{_e(label.css)}">{_e(label.text)}</th>'
+            )
+        html += _HEAD_ROW_CLOSE
+    return mark_safe(html)
+
+
+@register.simple_tag
+def body_rows(
+    rows: list[TableRow], editing: bool = False, annotated: Collection[str] | None = None
+) -> SafeString:
+    """The ``<tr>`` of the table's body: its labels, then its value cells."""
+    html = ""
+    for row in rows:
+        html += f'<tr class="{_e(row.css)}">{_ROW_OPEN}'
+        for label in row.labels:
+            html += f'<th scope="row"{_spans(label)} class="{_e(label.css)}">{_e(label.text)}</th>'
+        html += _ROW_OPEN
+        html += "".join(value_cell(c, editing, annotated) for c in row.cells)
+        html += _ROW_CLOSE
+    return mark_safe(html)

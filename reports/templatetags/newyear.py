@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django import template
 
-from reports.models import Report
-
 register = template.Library()
 
 # Worded so that they stay true for a report created before last year's was imported.
@@ -20,11 +18,10 @@ NOTES = {
 
 
 @register.inclusion_tag("reports/_prefill_note.html")
-def prefill_note(report, section: str) -> dict:
-    """Only on the pages whose content was pre-filled, and only while editable."""
+def prefill_note(report, section: str, has_last_year: bool) -> dict:
+    """Only on the pages whose content was pre-filled, only while editable, and only
+    when there is a report of last year (which the page has read for the rules)."""
     note = ""
-    if section in NOTES and report.is_editable:
-        last_year = report.year - 1
-        if Report.objects.filter(agency_id=report.agency_id, year=last_year).exists():
-            note = NOTES[section].format(year=last_year)
+    if section in NOTES and report.is_editable and has_last_year:
+        note = NOTES[section].format(year=report.year - 1)
     return {"note": note}

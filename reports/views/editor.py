@@ -3,6 +3,7 @@ autosave of the page's script, both through ``reports.io.editing.save_section``.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.contrib import messages
@@ -55,7 +56,8 @@ def report_section(request: AuthedRequest, pk: int, section: str) -> HttpRespons
 
     if not can_edit:
         _disable(form)
-    all_findings, progress = report.assess()
+    compared_with = report.rule_context()
+    all_findings, progress = report.assess(compared_with)
     findings = [f for f in all_findings if f.edit_section == section]
     context = {
         "report": report,
@@ -69,6 +71,8 @@ def report_section(request: AuthedRequest, pk: int, section: str) -> HttpRespons
         "return_comment": report.return_comment(),
         "version": version,
         "conflict": conflict,
+        # What the page says was taken over from last year's report, if there is one.
+        "has_last_year": compared_with.previous is not None,
         **annotation_context(report, request.user, section),
     }
     if section in schema.NOTE_KEYS:
@@ -111,10 +115,11 @@ def _key(c: schema.Cell) -> str:
     return f"{c.table}:{c.row}:{c.col or ''}"
 
 
+@cache
 def table_config() -> dict[str, Any]:
     """What the live checks of the editing page need, from the template definition and
     the number rules: every cell's kind, every sum, the R1 balance and how a typed
-    number is read. The script holds no rule of its own."""
+    number is read. The script holds no rule of its own. Built once per process."""
     return {
         "kinds": {_key(c): c.kind for c in schema.STORED_CELLS},
         "sums": [
