@@ -179,6 +179,7 @@ def run_phase(host: str, users: dict[type, int], duration: float) -> tuple[Any, 
         if time.monotonic() > deadline:
             raise SystemExit(f"only {PLAN.signed_in} of {signing_in} users signed in")
         gevent.sleep(0.1)
+    gevent.sleep(PLAN.spread)  # until every user has started
     env.stats.reset_all()
     started = time.monotonic()
     gevent.sleep(duration)
@@ -266,6 +267,8 @@ def main() -> int:
     args = parser.parse_args()
     low, _, high = args.think.partition("-")
     PLAN.think = (float(low), float(high or low))
+    # About one round of a clerk's work (six think times).
+    PLAN.spread = 6 * sum(PLAN.think) / 2
 
     versions = prepare(args.clerks, args.oversight, args.last_year)
     load = os.getloadavg()

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
+import gevent
 from locust import FastHttpUser, task
 
 # (section, field, kind): the cell or text each page's save changes. The three tables
@@ -53,6 +54,9 @@ class Plan:
     pdf_sources: list[tuple[str, float]] = field(default_factory=list)
     signed_in: int = 0
     think: tuple[float, float] = (1.0, 3.0)
+    # Users start at random moments within this many seconds after signing in, as people
+    # do, rather than all saving in the same second.
+    spread: float = 0.0
     _next_clerk: itertools.count = field(default_factory=itertools.count)
     _next_oversight: itertools.count = field(default_factory=itertools.count)
 
@@ -142,6 +146,7 @@ class SignedIn(FastHttpUser):
                 response.failure(f"{username} not signed in: {response.status_code}")
                 raise RuntimeError(f"{username} could not sign in")
         PLAN.signed_in += 1
+        gevent.sleep(random.uniform(0, PLAN.spread))
 
 
 class Clerk(SignedIn):
@@ -209,6 +214,9 @@ class PublicReader(FastHttpUser):
     """Anyone reading the published reports: the list, then a report."""
 
     wait_time = staticmethod(think)  # type: ignore[assignment]
+
+    def on_start(self) -> None:
+        gevent.sleep(random.uniform(0, PLAN.spread))
 
     @task
     def read(self) -> None:
