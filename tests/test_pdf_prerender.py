@@ -83,6 +83,28 @@ def test_a_burst_of_saves_is_rendered_once_for_the_newest_version(
     assert "第3次保存的问题与整改措施" in "".join(pdf_checks.page_texts(body))
 
 
+def test_a_deliberate_save_is_rendered_at_once_while_an_autosave_waits_for_more_saves(
+    client, alice, agencies, store, settings
+):
+    report = import_printable_seed(1)
+    settings.TASKS = DATABASE
+    settings.PRINT_PDF_PRERENDER_DELAY = 3600
+    DBTaskResult.objects.all().delete()
+    client.force_login(alice)
+    version = Report.objects.get(pk=report.pk).version
+    autosave = reverse("reports:autosave", args=[report.pk, "problems"])
+    assert client.post(autosave, {"problems": "自动保存的草稿。", "version": version}).json()
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+    assert stored_pdfs(store) == 0  # the autosave's task is not due yet
+    save_problems(client, report, "保存本部分后的问题与整改措施。")
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+    assert stored_pdfs(store) == 1
+    assert DBTaskResult.objects.filter(status="READY").count() == 1  # the autosave's
+    source, body = download(client, report)
+    assert source == "stored"
+    assert "保存本部分后的问题与整改措施" in "".join(pdf_checks.page_texts(body))
+
+
 def test_a_download_before_the_worker_is_done_renders_in_the_request(
     client, alice, agencies, store, settings
 ):

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from reports.io.forms import GeneralSectionFormSet, InfoForm, page_form_class
 from reports.models import Report, counts, history, provenance
+from reports.printing import prerender
 
 
 def section_form(report: Report, section: str, data: Any = None) -> Any:
@@ -67,12 +68,15 @@ def save_section(pk: int, section: str, data: Any, user: Any, *, partial: bool) 
         # Counted once, however many sub-sections the form saved.
         with counts.deferred():
             if valid:
-                form.save()
+                # 保存本部分, not an autosave: the clerk is done with the page for now.
+                with prerender.without_delay(not partial):
+                    form.save()
+                    if section == "general":
+                        # The formset saves sub-sections only; the report changed too.
+                        report.save(update_fields=["updated_at"])
                 result.saved = True
                 result.saved_fields = list(getattr(form, "changed_data", []))
                 if section == "general":
-                    # The formset saves sub-sections only; the report changed too.
-                    report.save(update_fields=["updated_at"])
                     result.section_ids = {
                         i: f.instance.pk
                         for i, f in enumerate(form.forms)

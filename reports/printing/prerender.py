@@ -7,13 +7,19 @@ worker renders the PDF into the store of rendered pages (``pdf.html_to_pdf``, ke
 a digest of the page's HTML); the download then finds it there. A burst of saves (the
 editor's autosave while a clerk types) is coalesced: each task waits
 ``PRINT_PDF_PRERENDER_DELAY`` seconds, and only the task of the report's newest version
-renders; the others find a newer version and stop. A download that comes before the
-worker is done renders in the request, as without this module.
+renders; the others find a newer version and stop. A deliberate save (保存本部分) ends a
+burst: saved ``without_delay()``, its PDF is rendered as soon as the worker is free,
+since the clerk's next click is often 下载PDF, a second or two later (bench/load.py);
+the autosaves' tasks before it then find a newer version. A download that comes before
+the worker is done renders in the request, as without this module.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -26,6 +32,19 @@ from reports.models import Report, Status
 from reports.printing import pdf
 
 logger = logging.getLogger(__name__)
+
+_undelayed: ContextVar[bool] = ContextVar("prerender_undelayed", default=False)
+
+
+@contextmanager
+def without_delay(active: bool = True) -> Iterator[None]:
+    """Saves of reports inside this block have their PDF rendered without waiting
+    ``PRINT_PDF_PRERENDER_DELAY`` for more saves (unless not ``active``)."""
+    token = _undelayed.set(active)
+    try:
+        yield
+    finally:
+        _undelayed.reset(token)
 
 
 @task()
@@ -40,8 +59,9 @@ def prerender_pdf(report_id: int, version: int) -> bool:
     return True
 
 
-def enqueue(report_id: int, version: int) -> None:
-    delay = settings.PRINT_PDF_PRERENDER_DELAY
+def enqueue(report_id: int, version: int, delay: int | None = None) -> None:
+    if delay is None:
+        delay = settings.PRINT_PDF_PRERENDER_DELAY
     pending = prerender_pdf
     if delay > 0 and default_task_backend.supports_defer:
         pending = pending.using(run_after=timezone.now() + timedelta(seconds=delay))
@@ -58,4 +78,5 @@ def after_save(sender: type, instance: Report, raw: bool = False, **kwargs: Any)
     if raw or not settings.PRINT_PDF_PRERENDER or instance.status == Status.PUBLISHED:
         return
     report_id, version = instance.pk, instance.version
-    transaction.on_commit(lambda: enqueue(report_id, version))
+    delay = 0 if _undelayed.get() else None
+    transaction.on_commit(lambda: enqueue(report_id, version, delay))
