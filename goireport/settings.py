@@ -219,6 +219,9 @@ JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", 300)
 # import also needs the "add" right (ImportGuardMixin in reports/admin.py).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# A sheet of agencies or users is imported whole or not at all: a refused row (a name
+# with markup, an unknown role) leaves nothing of the rest half-imported.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -87,3 +87,44 @@ def test_admin_export_is_for_staff_only(client, alice):
     client.force_login(alice)
     response = client.get(reverse("admin:reports_agency_export"))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_an_agency_name_with_a_control_character_is_refused_in_the_admin_naming_the_field(
+    client, admin_user
+):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:reports_agency_add"), {"name": "某某区\x07教育局", "is_government": ""}
+    )
+    assert response.status_code == 200
+    assert "机关名称：第1行含有不可见的控制字符（U+0007）" in response.getvalue().decode()
+    assert not Agency.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_agency_name_typed_over_two_lines_is_stored_as_one(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:reports_agency_add"), {"name": " 某某区\r\n教育局 ", "is_government": ""}
+    )
+    assert response.status_code == 302
+    assert list(Agency.objects.values_list("name", flat=True)) == ["某某区 教育局"]
+
+
+@pytest.mark.django_db
+def test_a_spreadsheet_row_with_markup_in_an_agency_name_is_refused_naming_the_field():
+    csv = "name,parent,is_government\n某某区人民政府,,1\n<b>某某区教育局</b>,某某区人民政府,0\n"
+    result = AgencyResource().import_data(dataset(csv), dry_run=False, raise_errors=False)
+    assert result.has_validation_errors()
+    [invalid] = result.invalid_rows
+    assert "机关名称：" in str(invalid.error_dict["name"])
+    assert not Agency.objects.filter(name__contains="教育局").exists()
+
+
+@pytest.mark.django_db
+def test_a_users_full_name_with_a_control_character_is_refused_on_import(agencies):
+    csv = "username,first_name,agency,role,is_active\nwang,王\x1b五,卫东区金融工作局,clerk,1\n"
+    result = UserResource().import_data(dataset(csv), dry_run=False, raise_errors=False)
+    assert result.has_validation_errors()
+    assert not User.objects.filter(username="wang").exists()

@@ -8,10 +8,33 @@ import unicodedata
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
+
+from reports.spec.text import TextError, clean_text
 
 # A name shorter than this never matches an agency by its ending alone (局, 办公室).
 MIN_PARTIAL_NAME = 4
+
+
+def clean_names(instance: models.Model, *names: str) -> None:
+    """The admin's forms and its spreadsheet imports (``full_clean``) judge a name as
+    every other input is judged (``spec.text.clean_text``): one line, no control
+    characters or markup, within the column's length; the message names the field."""
+    errors = {}
+    for name in names:
+        field = instance._meta.get_field(name)
+        assert isinstance(field, models.CharField)
+        try:
+            value = clean_text(
+                getattr(instance, name) or "", max_length=field.max_length, single_line=True
+            )
+        except TextError as error:
+            errors[name] = f"{field.verbose_name}：{error}"
+        else:
+            setattr(instance, name, value)
+    if errors:
+        raise ValidationError(errors)
 
 
 def name_key(name: str) -> str:
@@ -88,6 +111,10 @@ class Agency(models.Model):
                 for child in self.children.all():
                     child.save()
 
+    def clean(self) -> None:
+        super().clean()
+        clean_names(self, "name")
+
     def _compute_path(self) -> str:
         prefix = self.parent.path if self.parent is not None else "/"
         return f"{prefix}{self.pk}/"
@@ -129,6 +156,10 @@ class User(AbstractUser):
         # Wherever a page shows a person (the event log, the explanations of a
         # submission, the admin), it shows the full name, not the login name.
         return self.display_name
+
+    def clean(self) -> None:
+        super().clean()
+        clean_names(self, "first_name", "last_name")
 
     @property
     def display_name(self) -> str:
