@@ -6,6 +6,7 @@ every process it started."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -54,6 +55,30 @@ def unwritable(tmp_path):
             subprocess.run(["umount", str(target)], check=False)
 
 
+@pytest.fixture
+def full_disk(tmp_path):
+    """A directory on a small tmpfs filled to the last byte: every write fails with
+    ENOSPC, as on a full disk."""
+    target = tmp_path / "full"
+    target.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(target)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip("this machine does not let the tests mount a tmpfs")
+    try:
+        (target / "cache").mkdir()
+        with open(target / "filler", "wb", buffering=0) as filler:
+            try:
+                while True:
+                    filler.write(b"\0" * 4096)
+            except OSError as error:
+                assert error.errno == errno.ENOSPC
+        yield target
+    finally:
+        subprocess.run(["umount", str(target)], check=False)
+
+
 # --- in the process ---------------------------------------------------------------
 
 
@@ -90,6 +115,24 @@ def test_a_newly_published_pdf_is_served_when_media_root_cannot_be_written(
     assert response.status_code == 200
     assert response.getvalue().startswith(b"%PDF-")
     assert not Report.objects.get(pk=report.pk).published_pdf  # stored on a later try
+
+
+def test_pdfs_are_served_and_the_health_check_fails_when_the_disk_is_full(
+    client, alice, bob, settings, full_disk
+):
+    settings.MEDIA_ROOT = full_disk
+    settings.PRINT_PDF_CACHE = full_disk / "cache"
+    report = published_report(alice, bob)  # storing its PDF fails with ENOSPC, logged
+    assert not Report.objects.get(pk=report.pk).published_pdf
+    response = client.get(reverse("public:pdf", args=[report.pk]))
+    assert response.status_code == 200
+    assert response.getvalue().startswith(b"%PDF-")
+    draft = make_report(report.agency, year=2024, title="磁盘已满时的草稿")
+    client.force_login(alice)
+    response = client.get(reverse("reports:pdf", args=[draft.pk]))
+    assert response.status_code == 200 and response.getvalue().startswith(b"%PDF-")
+    health = client.get(reverse("health"))
+    assert health.status_code == 503 and health.json()["media"] == "error"
 
 
 def test_the_health_check_reports_database_and_media(client, settings, tmp_path):
