@@ -1,6 +1,7 @@
 """What the cross-year and cross-agency rules compare a report with
 (``Report.rule_context()``): last year's report of the same agency and this year's of
-its siblings, read in the document structure the rules take.
+its siblings, read in the document structure the rules take, with the report's own
+sub-sections of 一 (the sub-sections of all of them in one query).
 
 Last year's report is read on every page of the section editor (for the findings and
 the progress of every page). Its stored cells are three hundred columns, whose query
@@ -12,8 +13,11 @@ a new revision, which is another row.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 from functools import lru_cache
+
+from django.db.models import Q
 
 from reports import rules
 from reports.models.report import GeneralSection, Report
@@ -21,93 +25,80 @@ from reports.models.states import EDITABLE_STATUSES
 from reports.spec import figures as fig
 from reports.spec import schema
 
-# Last year's documents kept per process: one per clerk's report being edited; a few
-# dozen KiB each.
+# Last year's cells kept per process: one report's for each clerk's report being
+# edited; a few dozen KiB each.
 PREVIOUS_KEPT = 256
 
 
-def rule_context(report: Report) -> rules.Context:
-    """Four queries at most (three when last year's cells are kept)."""
-    return rules.Context(previous=previous_document(report), peers=peer_documents(report))
-
-
-def previous_document(report: Report) -> dict | None:
-    """What the cross-year rules (R7, R11, R12, R14, R15, R18) read of the current
-    revision of the same agency's report of the year before: its stored cells (totals
-    derived) and the narrative of sections 一 and 五; the rest of its narrative is never
-    loaded. Two queries, one when its cells are kept. The rules only read it."""
-    # The row's identity and its sub-sections of 一 (always read: they are rows of
-    # their own, changed without the report's).
+def read(report: Report) -> tuple[list[dict], rules.Context]:
+    """This report's sub-sections of 一, as its document holds them, and what the rules
+    compare it with: last year's report of the same agency (for R7, R11, R12, R14, R15
+    and R18: its cells, totals derived, and the narrative of 一 and 五; the rest of its
+    narrative is never loaded) and the narrative of 一 and 五 of this year's reports of
+    the agencies under the same oversight office (for R16: copies are looked for among
+    siblings, where they happen; comparing with every agency of a province on every save
+    would cost more than it finds). Two queries, three when last year's cells are not
+    kept. The rules only read what this returns."""
+    others = Q(agency_id=report.agency_id, year=report.year - 1)
+    parent_id = report.agency.parent_id
+    if parent_id is not None:
+        others |= Q(year=report.year, agency__parent_id=parent_id) & ~Q(agency_id=report.agency_id)
     rows = list(
         Report.objects.current()
-        .filter(agency_id=report.agency_id, year=report.year - 1)
-        .order_by("general__position", "general__pk")
-        .values_list("pk", "version", "updated_at", "status", "general__heading", "general__body")
+        .filter(others)
+        .values_list("pk", "year", "agency__name", "version", "updated_at", "status", "problems")
     )
-    if not rows:
-        return None
-    pk, version, updated_at, status = rows[0][:4]
-    if status in EDITABLE_STATUSES:
-        cells = _read_cells(pk)
-    else:
-        cells = _kept_cells(pk, version, updated_at)
-    if cells is None:  # deleted meanwhile
-        return None
-    figures, year, problems = cells
-    general = [{"heading": h, "body": b} for *_, h, b in rows if h is not None]
-    return {"year": year, **figures, "sections": {"general": general, "problems": problems}}
-
-
-Cells = tuple[fig.Figures, int, str]
+    sections: dict[int | None, list[tuple[str, str]]] = defaultdict(list)
+    for report_id, heading, body in (
+        GeneralSection.objects.filter(report_id__in=[report.pk, *(row[0] for row in rows)])
+        .order_by("report_id", "position", "pk")
+        .values_list("report_id", "heading", "body")
+    ):
+        sections[report_id].append((heading, body))
+    previous = None
+    peers = []
+    for pk, year, name, version, updated_at, status, problems in rows:
+        if year != report.year:  # last year's, of this agency
+            figures = (
+                _read_cells(pk)
+                if status in EDITABLE_STATUSES
+                else _kept_cells(pk, version, updated_at)
+            )
+            if figures is not None:  # not deleted meanwhile
+                general = [{"heading": h, "body": b} for h, b in sections[pk]]
+                previous = {
+                    "year": year,
+                    **figures,
+                    "sections": {"general": general, "problems": problems},
+                }
+        else:
+            general = [{"body": b} for _, b in sections[pk]]
+            peers.append(
+                {
+                    "agency": name,
+                    "year": year,
+                    "sections": {"general": general, "problems": problems},
+                }
+            )
+    own = [{"heading": h, "body": b} for h, b in sections[report.pk]]
+    return own, rules.Context(previous=previous, peers=tuple(peers))
 
 
 @lru_cache(maxsize=PREVIOUS_KEPT)
-def _kept_cells(pk: int, version: int, updated_at: datetime) -> Cells | None:
+def _kept_cells(pk: int, version: int, updated_at: datetime) -> fig.Figures | None:
     # The version and the time of the last change are in the key so that a row
     # changed behind the models' back (a queryset update) is read again the next time
     # it is saved, and no other row is ever taken for it.
     return _read_cells(pk)
 
 
-def _read_cells(pk: int) -> Cells | None:
-    """Last year's stored cells (totals derived), its year and its 五."""
+def _read_cells(pk: int) -> fig.Figures | None:
+    """Last year's stored cells, totals derived."""
     cells = schema.STORED_CELLS
-    row = Report.objects.filter(pk=pk).values("year", "problems", *(c.field for c in cells)).first()
+    row = Report.objects.filter(pk=pk).values(*(c.field for c in cells)).first()
     if row is None:
         return None
     figures = fig.empty()
     for c in cells:
         fig.put(figures, c, row[c.field])
-    return fig.derive_totals(figures), row["year"], row["problems"]
-
-
-def peer_documents(report: Report) -> tuple[dict, ...]:
-    """The narrative of 一 and 五 of the current reports of the same year of the
-    other agencies under the same oversight office, for R16: two queries. Copies
-    are looked for among siblings, where they happen (one district's departments
-    sharing a text); comparing with every agency of a province on every save would
-    cost more than it finds."""
-    if report.agency.parent_id is None:
-        return ()
-    rows = list(
-        Report.objects.current()
-        .filter(year=report.year, agency__parent_id=report.agency.parent_id)
-        .exclude(agency_id=report.agency_id)
-        .values_list("pk", "agency__name", "problems")
-    )
-    if not rows:
-        return ()
-    bodies: dict[int, list[dict]] = {pk: [] for pk, _, _ in rows}
-    sections = GeneralSection.objects.filter(report_id__in=bodies).order_by(
-        "report_id", "position", "pk"
-    )
-    for report_id, body in sections.values_list("report_id", "body"):
-        bodies[report_id].append({"body": body})
-    return tuple(
-        {
-            "agency": name,
-            "year": report.year,
-            "sections": {"general": bodies[pk], "problems": problems},
-        }
-        for pk, name, problems in rows
-    )
+    return fig.derive_totals(figures)

@@ -245,13 +245,16 @@ class Report(WorkflowMixin, models.Model):
         for c in schema.STORED_CELLS:
             setattr(self, c.field, fig.get(figures, c))
 
-    def document(self) -> dict:
+    def document(self, general: list[dict] | None = None) -> dict:
         """The report in the interchange structure (SPEC §4) that the rules, the
-        renderers and the JSON codec read."""
+        renderers and the JSON codec read; ``general``, its sub-sections of 一 when
+        they have been read already (``read_for_rules``)."""
         doc: dict = {"agency": self.agency.name, "year": self.year, "title": self.title}
         doc.update(self.figures())
+        if general is None:
+            general = [{"heading": s.heading, "body": s.body} for s in self.general.all()]
         doc["sections"] = {
-            "general": [{"heading": s.heading, "body": s.body} for s in self.general.all()],
+            "general": general,
             **{key: getattr(self, key) for key in schema.NARRATIVE_KEYS},
         }
         doc["signature"] = {"agency": self.signature_agency, "date": self.signature_date}
@@ -262,43 +265,38 @@ class Report(WorkflowMixin, models.Model):
         return doc
 
     def findings(self) -> list[rules.Finding]:
-        return rules.check(self.document(), self.rule_context())
+        _, findings, _ = self.assessment()
+        return findings
 
     def assess(
-        self, context: rules.Context | None = None
+        self, reading: tuple[list[dict], rules.Context] | None = None
     ) -> tuple[list[rules.Finding], rules.Progress]:
         """The findings, and how far each editing page is filled in, from one reading
-        of the report (against ``context`` when the caller has read it already)."""
-        _, findings, progress = self.assessment(context)
+        of the report (``reading``, when the caller has it already)."""
+        _, findings, progress = self.assessment(reading)
         return findings, progress
 
     def assessment(
-        self, context: rules.Context | None = None
+        self, reading: tuple[list[dict], rules.Context] | None = None
     ) -> tuple[dict, list[rules.Finding], rules.Progress]:
         """``assess()`` with the document it read, which triage digests the findings'
         cells from."""
-        doc = self.document()
-        findings = rules.check(doc, self.rule_context() if context is None else context)
+        general, context = self.read_for_rules() if reading is None else reading
+        doc = self.document(general)
+        findings = rules.check(doc, context)
         return doc, findings, rules.progress_of(doc, findings)
 
-    def previous_document(self) -> dict | None:
-        """Last year's report as the cross-year rules read it (``comparison``)."""
-        from reports.models import comparison
-
-        return comparison.previous_document(self)
-
-    def peer_documents(self) -> tuple[dict, ...]:
-        """The siblings' reports as R16 reads them (``comparison``)."""
-        from reports.models import comparison
-
-        return comparison.peer_documents(self)
-
-    def rule_context(self) -> rules.Context:
-        """What the cross-year and cross-agency rules compare with: four queries at most."""
+    def read_for_rules(self) -> tuple[list[dict], rules.Context]:
+        """Its sub-sections of 一 and what the cross-year and cross-agency rules
+        compare it with, in two queries (``comparison.read``)."""
         # comparison reads other reports through this module's models.
         from reports.models import comparison
 
-        return comparison.rule_context(self)
+        return comparison.read(self)
+
+    def rule_context(self) -> rules.Context:
+        """What the cross-year and cross-agency rules compare with."""
+        return self.read_for_rules()[1]
 
     # --- the calendar ---------------------------------------------------------------
 

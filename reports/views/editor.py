@@ -56,8 +56,8 @@ def report_section(request: AuthedRequest, pk: int, section: str) -> HttpRespons
 
     if not can_edit:
         _disable(form)
-    compared_with = report.rule_context()
-    all_findings, progress = report.assess(compared_with)
+    reading = report.read_for_rules()
+    all_findings, progress = report.assess(reading)
     findings = [f for f in all_findings if f.edit_section == section]
     context = {
         "report": report,
@@ -72,7 +72,7 @@ def report_section(request: AuthedRequest, pk: int, section: str) -> HttpRespons
         "version": version,
         "conflict": conflict,
         # What the page says was taken over from last year's report, if there is one.
-        "has_last_year": compared_with.previous is not None,
+        "has_last_year": reading[1].previous is not None,
         **annotation_context(report, request.user, section),
     }
     if section in schema.NOTE_KEYS:
