@@ -113,7 +113,7 @@ def test_the_list_shows_each_reports_completion(client, alice, agencies):
     client.force_login(alice)
     body = client.get(reverse("reports:list")).getvalue().decode()
     assert '<th scope="col">完成度</th>' in body
-    assert '<td class="report-completion">43%</td>' in body
+    assert '<td class="report-completion" data-label="完成度">43%</td>' in body
 
 
 def test_an_autosave_answers_with_the_new_progress(client, alice, agencies):
