@@ -90,6 +90,7 @@ public_patterns = (
         path("", public.public_list, name="list"),
         path("<int:pk>/", public.public_detail, name="detail"),
         path("<int:pk>/report.pdf", public.public_pdf, name="pdf"),
+        path("<int:pk>/report-ua.pdf", public.public_pdf_ua, name="pdf_ua"),
         path("<int:pk>/report.docx", public.public_docx, name="docx"),
         path("<int:pk>/report.json", public.public_json, name="json"),
         path("<int:pk>/report.html", public.public_html, name="html"),

@@ -153,6 +153,7 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "public:list": ("published", everyone(200), everyone(405)),
     "public:detail": ("published", everyone(200), everyone(405)),
     "public:pdf": ("published", everyone(200), everyone(405)),
+    "public:pdf_ua": ("published", everyone(200), everyone(405)),
     "public:docx": ("published", everyone(200), everyone(405)),
     "public:json": ("published", everyone(200), everyone(405)),
     "public:html": ("published", everyone(200), everyone(405)),

@@ -38,6 +38,10 @@ PRINT_CSS = "reports/print.css"
 # Characters per line of the title at 22 pt in the 156 mm text block.
 TITLE_LINE_WIDTH = 20
 PDFA_VARIANT = "pdf/a-3b"
+# WeasyPrint identifies a file as one variant only (``pdf_variant`` is PDF/A or PDF/UA),
+# so the accessible copy of a published report is a second file: PDF/UA-1, from the
+# same HTML and tagged the same.
+PDFUA_VARIANT = "pdf/ua-1"
 
 
 class ForbiddenURL(ValueError):
@@ -241,6 +245,15 @@ def report_pdf_from_store(report: Report) -> tuple[bytes, bool]:
             logger.exception("stored PDF of report %s unreadable", report.pk)
             return render_pdf(report, PDFA_VARIANT), False
     return html_to_pdf_from_store(render_html(report, pdf=True))
+
+
+def accessible_pdf(report: Report) -> bytes:
+    """A published report as PDF/UA-1, beside its stored PDF/A-3b archive. The same
+    page, so the same bytes every time: kept in the PDF store by a digest of its HTML
+    rather than in the database, and rendered again only if the store dropped it."""
+    if report.status != Status.PUBLISHED:
+        raise ValueError(f"report {report.pk} is not published")
+    return html_to_pdf(render_html(report, pdf=True), PDFUA_VARIANT)
 
 
 class PdfNotStored(Exception):

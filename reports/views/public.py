@@ -143,6 +143,15 @@ def public_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @require_safe
 @public_page(report_changed)
+def public_pdf_ua(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The accessible copy: PDF/UA-1, tagged, from the same page as the stored PDF/A."""
+    report = published_report(pk)
+    name = report.filename("pdf").removesuffix(".pdf") + "（无障碍版）.pdf"
+    return attachment(pdf.accessible_pdf(report), name)
+
+
+@require_safe
+@public_page(report_changed)
 def public_docx(request: HttpRequest, pk: int) -> HttpResponseBase:
     report = published_report(pk)
     return attachment(word.document_bytes(report.document()), report.filename("docx"))
