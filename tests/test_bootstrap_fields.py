@@ -11,7 +11,12 @@ from django import forms
 
 from reports.io import editing
 from reports.io.forms import GeneralSectionFormSet, InfoForm, page_form_class
-from reports.templatetags.bootstrap_fields import as_bootstrap_field, as_bootstrap_form
+from reports.templatetags.bootstrap_fields import (
+    as_bootstrap_field,
+    as_bootstrap_form,
+    as_hidden_inputs,
+    as_input,
+)
 from tests.helpers import general_post, import_seed, make_report
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +114,22 @@ def test_the_info_text_and_table_pages_fields_are_written_as_before(seed_agencie
         first = (lambda form=form: form(instance=report).visible_fields()[0])()
         again = form(instance=report).visible_fields()[0]
         assert as_bootstrap_field(first) == as_crispy_field(again)
+
+
+def test_hidden_ids_and_the_management_form_are_written_as_django_writes_them(agencies):
+    report = make_report(agencies["office"])
+    formset = editing.section_form(report, "general")
+    assert [as_input(f["id"]) for f in formset.forms] == [str(f["id"]) for f in formset.forms]
+    assert 'type="hidden"' in as_input(formset.forms[0]["id"])
+    assert as_hidden_inputs(formset.management_form) == str(formset.management_form)
+    posted = GeneralSectionFormSet(
+        general_post([{"heading": "小标题", "body": "正文"}], initial=0),
+        instance=report,
+        prefix="general",
+    )
+    assert as_hidden_inputs(posted.management_form) == str(posted.management_form)
+    # A management form that does not validate: Django writes its errors too.
+    broken = GeneralSectionFormSet(
+        {"general-TOTAL_FORMS": "x"}, instance=report, prefix="general"
+    ).management_form
+    assert as_hidden_inputs(broken) == str(broken)

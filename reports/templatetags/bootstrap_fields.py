@@ -67,7 +67,7 @@ def _e(value: Any) -> str:
 # Django's widget templates that are ``input.html``, and its text area.
 _INPUTS = frozenset(
     f"django/forms/widgets/{name}.html"
-    for name in ("input", "text", "number", "date", "email", "url", "checkbox")
+    for name in ("input", "text", "number", "date", "email", "url", "checkbox", "hidden")
 )
 _TEXTAREA = "django/forms/widgets/textarea.html"
 
@@ -179,6 +179,26 @@ def as_bootstrap_field(field: BoundField) -> SafeString:
     if not _supported(field):
         return as_crispy_field(field)
     return mark_safe(bootstrap_field(field))
+
+
+@register.filter
+def as_input(field: BoundField) -> SafeString:
+    """``{{ field }}``: the widget alone (a sub-section's hidden id)."""
+    return mark_safe(_widget(field))
+
+
+@register.filter
+def as_hidden_inputs(form: forms.BaseForm) -> SafeString:
+    """``{{ form }}`` of a form of hidden fields only (a formset's management form),
+    which Django's ``div.html`` writes as the inputs one after the other."""
+    if (
+        form.errors
+        or form.visible_fields()
+        or form.template_name != "django/forms/div.html"
+        or type(form.renderer) is not DjangoTemplates
+    ):
+        return mark_safe(str(form))
+    return mark_safe("".join(_widget(f) for f in form.hidden_fields()))
 
 
 @register.filter

@@ -11,11 +11,15 @@ attributes stay Django's) and its errors.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from functools import lru_cache
 from html import escape
+from typing import Any
 
 from django import template
+from django.forms import BoundField
 from django.utils.safestring import SafeString, mark_safe
 
+from reports.io.forms import CellInput
 from reports.printing.render import Label, TableRow, ValueCell
 
 register = template.Library()
@@ -52,6 +56,13 @@ def _css(c: ValueCell, has_errors: bool, annotated: Collection[str] = ()) -> str
     return css
 
 
+@lru_cache(maxsize=1024, typed=True)  # typed: a safe string is not escaped
+def _finding_line(rule: str, message: str) -> str:
+    """A finding as a cell's title lists it. One finding marks many cells (R5 every
+    blank cell of a table, with a message naming them), so each is escaped once."""
+    return f"{_e(rule)} {_e(message)}&#10;"
+
+
 def _title(c: ValueCell) -> str | None:
     """What hovering over the cell says: its findings and where an import read it."""
     source = c.source
@@ -60,7 +71,7 @@ def _title(c: ValueCell) -> str | None:
         or (source is not None and (source.note or source.state in ("blank", "doubtful")))
     ):
         return None
-    text = "".join(f"{_e(f.rule)} {_e(f.message)}&#10;" for f in c.findings)
+    text = "".join(_finding_line(f.rule, f.message) for f in c.findings)
     if source is not None:
         text += f"导入：{_e(source.get_state_display())}"
         if source.published:
@@ -70,11 +81,36 @@ def _title(c: ValueCell) -> str | None:
     return text
 
 
+def _input(bound: BoundField, errors: Sequence[object]) -> str:
+    """``str(bound)`` of a cell's input: the attributes ``BoundField.as_widget`` adds
+    for the request (a cell is never required and has no help text), in Django's
+    order, without its three look-ups of the errors per cell."""
+    field = bound.field
+    widget = field.widget
+    if (
+        not isinstance(widget, CellInput)
+        or field.required
+        or field.help_text
+        or field.localize
+        or field.show_hidden_initial
+        or "aria-describedby" in widget.attrs
+    ):
+        return str(bound)
+    attrs: dict[str, Any] = {}
+    if field.disabled:
+        attrs["disabled"] = True
+    if errors:
+        attrs["aria-invalid"] = "true"
+        if bound.auto_id:
+            attrs["aria-describedby"] = f"{bound.auto_id}_error"
+    return widget.render(bound.html_name, bound.value(), attrs)
+
+
 def _content(c: ValueCell, editing: bool, errors: Sequence[object]) -> str:
     cell = c.cell
     if c.bound is not None:
         messages = "".join(f'<div class="cell-error">{_e(e)}</div>' for e in errors)
-        return f"{c.bound}{messages}{_OPEN}"
+        return f"{_input(c.bound, errors)}{messages}{_OPEN}"
     if editing and cell.derived:
         return (
             f'<output id="{_e(cell.anchor)}" class="total" data-table="{_e(cell.table)}" '
