@@ -16,4 +16,7 @@ class ReportsConfig(AppConfig):
         counts.connect(Report, GeneralSection)
         workflow.report_published.connect(pdf.store_after_publication, dispatch_uid="pdf_store")
         post_save.connect(prerender.after_save, sender=Report, dispatch_uid="pdf_prerender")
+        workflow.report_published.connect(
+            prerender.after_publication, dispatch_uid="pdf_ua_prerender"
+        )
         workflow.report_transition.connect(notices.on_transition, dispatch_uid="notices")

@@ -93,3 +93,24 @@ def test_a_draft_has_no_accessible_copy_for_anyone_and_post_is_refused(
     assert client.post(reverse("public:pdf_ua", args=[report.pk])).status_code == 405
     report.refresh_from_db()
     assert report.status == "published"
+
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.mark.parametrize("prerender", [True, False])
+def test_after_publication_the_worker_puts_the_accessible_copy_in_the_store(
+    client, alice, bob, settings, tmp_path, django_capture_on_commit_callbacks, prerender
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRINT_PDF_CACHE = tmp_path / "pdf"
+    settings.PRINT_PDF_PRERENDER = prerender
+    settings.TASKS = IMMEDIATE  # the worker's task runs as soon as the publication commits
+    with django_capture_on_commit_callbacks(execute=True):
+        report = published_report(alice, bob)
+    response = client.get(reverse("public:pdf_ua", args=[report.pk]))
+    assert response["X-PDF-Source"] == ("stored" if prerender else "rendered")
+    # Either way the second reader is served from the store.
+    again = client.get(reverse("public:pdf_ua", args=[report.pk]))
+    assert again["X-PDF-Source"] == "stored"
+    assert again.getvalue() == response.getvalue()

@@ -250,10 +250,16 @@ def report_pdf_from_store(report: Report) -> tuple[bytes, bool]:
 def accessible_pdf(report: Report) -> bytes:
     """A published report as PDF/UA-1, beside its stored PDF/A-3b archive. The same
     page, so the same bytes every time: kept in the PDF store by a digest of its HTML
-    rather than in the database, and rendered again only if the store dropped it."""
+    (the worker puts it there after publication, ``prerender``) rather than in the
+    database, and rendered again only if the store dropped it."""
+    return accessible_pdf_from_store(report)[0]
+
+
+def accessible_pdf_from_store(report: Report) -> tuple[bytes, bool]:
+    """``accessible_pdf``, and whether it came from the store."""
     if report.status != Status.PUBLISHED:
         raise ValueError(f"report {report.pk} is not published")
-    return html_to_pdf(render_html(report, pdf=True), PDFUA_VARIANT)
+    return html_to_pdf_from_store(render_html(report, pdf=True), PDFUA_VARIANT)
 
 
 class PdfNotStored(Exception):

@@ -11,7 +11,9 @@ renders; the others find a newer version and stop. A deliberate save (保存本�
 burst: saved ``without_delay()``, its PDF is rendered as soon as the worker is free,
 since the clerk's next click is often 下载PDF, a second or two later (bench/load.py);
 the autosaves' tasks before it then find a newer version. A download that comes before
-the worker is done renders in the request, as without this module.
+the worker is done renders in the request, as without this module. Once a report is
+published, the worker renders its accessible copy (PDF/UA) into the store likewise, so
+that its first public reader does not wait for WeasyPrint.
 """
 
 from __future__ import annotations
@@ -80,3 +82,24 @@ def after_save(sender: type, instance: Report, raw: bool = False, **kwargs: Any)
     report_id, version = instance.pk, instance.version
     delay = 0 if _undelayed.get() else None
     transaction.on_commit(lambda: enqueue(report_id, version, delay))
+
+
+@task()
+def prerender_accessible_pdf(report_id: int) -> bool:
+    """Render the accessible PDF of a published report into the store; False when the
+    report is gone or no longer published."""
+    report = Report.objects.select_related("agency").filter(pk=report_id).first()
+    if report is None or report.status != Status.PUBLISHED:
+        return False
+    pdf.accessible_pdf(report)
+    return True
+
+
+def after_publication(sender: type, report: Report, **kwargs: Any) -> None:
+    """Receiver of ``workflow.report_published`` (sent once the publication committed)."""
+    if not settings.PRINT_PDF_PRERENDER:
+        return
+    try:
+        prerender_accessible_pdf.enqueue(report.pk)
+    except Exception:
+        logger.exception("could not enqueue the accessible PDF of report %s", report.pk)

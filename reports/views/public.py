@@ -147,7 +147,10 @@ def public_pdf_ua(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The accessible copy: PDF/UA-1, tagged, from the same page as the stored PDF/A."""
     report = published_report(pk)
     name = report.filename("pdf").removesuffix(".pdf") + "（无障碍版）.pdf"
-    return attachment(pdf.accessible_pdf(report), name)
+    data, stored = pdf.accessible_pdf_from_store(report)
+    response = attachment(data, name)
+    response["X-PDF-Source"] = "stored" if stored else "rendered"
+    return response
 
 
 @require_safe
