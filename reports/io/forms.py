@@ -37,9 +37,10 @@ class CellInput(forms.TextInput):
     """The input of one cell, written out directly: the same markup as Django's
     ``input.html`` and ``attrs.html`` templates, without two template renderings per
     cell, which cost the 144-cell table of 表三 most of its page time (bench/editor.py).
-    The attributes from the template definition are written once per process; those of
-    the request (disabled, aria-invalid, aria-describedby) still come from
-    ``BoundField.as_widget``."""
+    The attributes from the template definition are written once per process, and the
+    widget is never changed afterwards (the forms of a page share it, ``CellField``);
+    those of the request (disabled, aria-invalid, aria-describedby) are Django's
+    (``BoundField.as_widget``, ``templatetags.grid``)."""
 
     def __init__(self, attrs: dict[str, Any]):
         super().__init__(attrs)
@@ -86,15 +87,13 @@ class CellField(forms.CharField):
         super().__init__(widget=CellInput(attrs=attrs), strip=True, **kwargs)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> CellField:
-        # What Field.__deepcopy__ does for each form (a copy of the field and of its
-        # widget, their messages, validators and attributes), without copy.copy's
-        # generic protocol, which cost 表三's form of 144 cells a millisecond.
+        # Each form gets its own copy of the field (a locked page disables its fields),
+        # but shares what no form changes: the widget, whose attributes are written
+        # once (CellInput.fixed_attrs), the messages and the validators. Django's
+        # Field.__deepcopy__ copies all of them, five objects a cell, which cost 表三's
+        # form of 144 cells a millisecond and the garbage collector as much again.
         result = _copy_of(self)
         memo[id(self)] = result
-        result.widget = widget = _copy_of(self.widget)
-        widget.attrs = self.widget.attrs.copy()
-        result.error_messages = self.error_messages.copy()
-        result.validators = self.validators[:]
         return result
 
     def to_python(self, value):

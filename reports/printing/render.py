@@ -8,6 +8,7 @@ disagree about labels, merged cells or values.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -21,7 +22,9 @@ from reports.spec.calendar import chinese_date
 from reports.spec.numbers import format_fee
 
 
-@dataclass
+# Slots: a table page builds a few hundred labels and cells a request, and every
+# object with a dict of its own is more work for the garbage collector.
+@dataclass(slots=True)
 class Label:
     text: str
     colspan: int = 1
@@ -29,13 +32,13 @@ class Label:
     css: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class ValueCell:
     cell: schema.Cell
     value: object
     colspan: int = 1
     bound: BoundField | None = None
-    findings: list[Finding] = field(default_factory=list)
+    findings: Sequence[Finding] = ()
     # Where an imported value came from (an ``ImportedCell``), for the editing page.
     source: Any = None
 
@@ -57,7 +60,7 @@ class ValueCell:
         return "blank" if self.findings else ""
 
 
-@dataclass
+@dataclass(slots=True)
 class TableRow:
     labels: list[Label]
     cells: list[ValueCell] = field(default_factory=list)
@@ -102,7 +105,7 @@ class _Binder:
             fig.get(self.figures, c),
             colspan,
             bound,
-            self.by_cell.get(c.address, []),
+            self.by_cell.get(c.address, ()),
             self.sources.get(c.field),
         )
 
