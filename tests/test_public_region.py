@@ -133,6 +133,41 @@ def test_the_index_lists_every_region_with_its_years_and_links_each(client, regi
     assert "宁波市镇海区人民政府" in page
 
 
+def _published_region(name: str, year: int) -> Agency:
+    government = Agency.objects.create(name=f"{name}人民政府", is_government=True)
+    bureau = Agency.objects.create(name=f"{name}教育局", parent=government)
+    report = make_report(bureau, year)
+    Report.objects.filter(pk=report.pk).update(status=Status.PUBLISHED)
+    return government
+
+
+def test_the_index_goes_page_by_page_in_tree_order_with_each_regions_own_years(region):
+    from reports.models import catalogue
+
+    other = _published_region("卫西区", 2021)
+    first = catalogue.region_page(None, size=1)
+    assert [(r.name, years) for r, years in first.regions] == [
+        ("宁波市镇海区人民政府", [2023, 2022])
+    ]
+    second = catalogue.region_page(first.next_after, size=1)
+    assert [(r.name, years) for r, years in second.regions] == [("卫西区人民政府", [2021])]
+    assert second.next_after is None and other.pk == second.regions[0][0].pk
+
+
+def test_the_index_costs_the_same_queries_for_one_region_or_many(client, region):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("public:regions"))
+    for n in range(8):
+        _published_region(f"测试{n}区", 2020 + n % 3)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("public:regions")).getvalue().decode()
+    assert "测试7区人民政府" in page
+    assert len(many.captured_queries) == len(one.captured_queries)
+
+
 def test_the_report_page_and_the_searched_list_link_the_regions_year_page(client, region):
     seed = Report.objects.get(agency__name="宁波市镇海区人民政府办公室", year=2023)
     detail = client.get(reverse("public:detail", args=[seed.pk])).getvalue().decode()

@@ -47,6 +47,40 @@ def regions() -> models.QuerySet[Agency]:
     return Agency.objects.filter(is_government=True).filter(models.Exists(beneath)).order_by("path")
 
 
+@dataclass
+class RegionPage:
+    regions: list[tuple[Agency, list[int]]]  # each region with its years, newest first
+    next_after: int | None  # the region to continue after, None on the last page
+
+
+def region_page(after: int | None, size: int = PAGE_SIZE) -> RegionPage:
+    """A page of ``regions()`` in tree order, each with the years it has published
+    reports for. The years are asked of the database per region and year (an EXISTS
+    each, which stops at the first report), never by reading a province's reports:
+    two queries whatever the size of the tree."""
+    from reports.models.report import Report
+
+    size = max(1, min(size, MAX_PAGE_SIZE))
+    published = Report.objects.published()
+    years = sorted(set(published.values_list("year", flat=True).distinct()), reverse=True)
+    rows = regions()
+    if after is not None:
+        last = Agency.objects.filter(pk=after).values_list("path", flat=True).first()
+        if last is not None:
+            rows = rows.filter(path__gt=last)
+    has_year = {
+        f"has_{year}": models.Exists(
+            published.filter(year=year, agency__path__startswith=models.OuterRef("path"))
+        )
+        for year in years
+    }
+    found = list(rows.annotate(**has_year)[: size + 1])
+    more = len(found) > size
+    found = found[:size]
+    index = [(r, [y for y in years if getattr(r, f"has_{y}")]) for r in found]
+    return RegionPage(index, found[-1].pk if more and found else None)
+
+
 def search(reports: ReportQuerySet, query: PublicSearch) -> ReportQuerySet:
     if query.agency_name.strip():
         reports = reports.filter(agency__name__contains=query.agency_name.strip())

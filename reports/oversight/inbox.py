@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 
 from reports.models import Agency, Report, Role, Status
 from reports.oversight.dashboard import STATUS_LABELS, base_rows
-from reports.spec.calendar import days_late, deadline_for
+from reports.spec.calendar import days_late, deadline_for, reporting_year
 
 # How long before the deadline the oversight inbox starts listing missing reports.
 DEADLINE_WARNING = timedelta(days=30)
@@ -79,7 +79,7 @@ def dues_rows(user: Any, today: date) -> QuerySet[Agency]:
     """Agencies beneath the oversight user's whose report for last year is late or
     missing, once the deadline is near (30 days) or past: the dashboard's rows
     (``base_rows``), filtered in the database."""
-    year = today.year - 1
+    year = reporting_year(today)
     due = Q(pk__in=[])  # nothing, unless a deadline is near
     for is_government in (False, True):
         deadline = deadline_for(year, is_government)
@@ -95,7 +95,7 @@ def dues_rows(user: Any, today: date) -> QuerySet[Agency]:
 def oversight_dues(
     user: Any, today: date, after: str | None = None, size: int = PAGE_SIZE
 ) -> DuesPage:
-    year = today.year - 1
+    year = reporting_year(today)
     rows = dues_rows(user, today)
     total = rows.count()
     if after:
@@ -153,5 +153,5 @@ def inbox_for(user, today: date, after: str | None = None, size: int = PAGE_SIZE
         inbox["drafts"] = _first(visible.filter(status=Status.DRAFT), size)
     elif user.role == Role.OVERSIGHT and user.agency_id:
         inbox["dues"] = oversight_dues(user, today, after, size)
-        inbox["report_year"] = today.year - 1
+        inbox["report_year"] = reporting_year(today)
     return inbox

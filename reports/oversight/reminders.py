@@ -29,7 +29,7 @@ from django_tasks import task
 from reports.models import Agency, NoticeKind, Report, Role, Status
 from reports.models.notices import Notice, deliver, members
 from reports.oversight.inbox import AgencyDue, oversight_dues
-from reports.spec.calendar import chinese_date, deadline_for
+from reports.spec.calendar import chinese_date, deadline_for, reporting_year
 
 MAX_MESSAGE = 500
 # At most this many agencies on the 催报 page (the oversight inbox's dues, in tree order).
@@ -105,7 +105,7 @@ def urge(user: Any, agency_ids: list[int], message: str, today: date) -> list[Ag
 def send_deadline_reminders(today: date) -> int:
     """Remind every agency whose report for last year is due within
     ``REMINDER_DAYS_BEFORE`` days and not published, once; returns how many were."""
-    year = today.year - 1
+    year = reporting_year(today)
     window = timedelta(days=settings.REMINDER_DAYS_BEFORE)
     reminded = set(
         Notice.objects.filter(kind=NoticeKind.REMINDER, year=year).values_list(

@@ -27,11 +27,13 @@ from reports.oversight.xlsx import rollup_workbook, table_workbook
 from reports.printing import pdf
 from reports.printing import render as rendering
 from reports.spec import schema
+from reports.spec.calendar import reporting_year
 from reports.views.http import AuthedRequest, attachment, oversight_scope_of
 
 
 def _default_year() -> int:
-    return date.today().year - 1
+    # Shanghai's date: on 1 January before 8:00 the server's UTC date is still last year's.
+    return reporting_year(timezone.localdate())
 
 
 def _year_choices(selected: int) -> list[int]:
@@ -207,7 +209,7 @@ def urge(request: AuthedRequest) -> HttpResponse:
         "chosen": set(chosen) if error else {d.agency.pk for d in dues if d.is_overdue},
         "message": message,
         "error": error,
-        "report_year": today.year - 1,
+        "report_year": reporting_year(today),
         "max_message": reminders.MAX_MESSAGE,
     }
     return render(request, "oversight/urge.html", context, status=400 if error else 200)

@@ -204,14 +204,10 @@ def region_year_changed(request: HttpRequest, region: int, year: int) -> datetim
 @require_safe
 @public_page(regions_changed)
 def region_index(request: HttpRequest) -> HttpResponse:
-    """Every region with the years it has published reports for (two queries)."""
-    years: dict[int, set[int]] = {}
-    rows = Report.objects.published().values_list("agency__path", "year").distinct()
-    for path, year in rows:
-        for ancestor in path.strip("/").split("/"):
-            years.setdefault(int(ancestor), set()).add(year)
-    index = [(region, sorted(years.get(region.pk, ()), reverse=True)) for region in cat.regions()]
-    return render(request, "public/regions.html", {"index": index})
+    """The regions with the years they have published reports for, a page at a time."""
+    after = request.GET.get("after", "")
+    page = cat.region_page(int(after) if after.isdigit() else None)
+    return render(request, "public/regions.html", {"index": page.regions, "page": page})
 
 
 @require_safe
