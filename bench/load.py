@@ -4,21 +4,26 @@ gunicorn on PostgreSQL, with the task worker prerendering PDFs, driven by Locust
     make bench-load   (or: DATABASE_URL=postgres://... .venv/bin/python bench/load.py)
 
 One run, one gunicorn (deploy/gunicorn.conf.py with the README's deployment settings:
-DEBUG=false, DB_CONN_MAX_AGE=60) and deploy/worker.sh on a temporary MEDIA_ROOT:
+DEBUG=false, DB_CONN_MAX_AGE=60) and deploy/worker.sh on a temporary MEDIA_ROOT, three
+phases:
 
-1. the floor: as many users as there are clerks, signed in as them, request the trivial
-   signed-in page (bench/floor.py) with the same think time, for --floor-duration;
-2. the mix: --clerks clerks, each on their own draft (bench/loadusers.py: inbox, report
-   page, a section's editor, a save through the form with its CSRF token and version,
-   the editor again, the PDF, the list), --oversight oversight readers (home, roll-up)
-   and --public anonymous readers (public list, a report), for --duration.
+1. the mix, for --duration: --clerks clerks, each on their own draft
+   (bench/loadusers.py: inbox, report page, a section's editor, a save through the form
+   with its CSRF token and version, the editor again, the PDF, the list, with --think
+   seconds between clicks), --oversight oversight readers (home, roll-up) and --public
+   anonymous readers (public list, a report);
+2. the floor, for --capacity-duration: as many users as clerks, signed in as them,
+   request the trivial signed-in page (bench/floor.py) without think time;
+3. the same clerks' work without think time (and without the PDF, which right after a
+   save can only be rendered in the request), for --capacity-duration.
 
-Printed per request type and in total: requests/s, p50/p95/p99 and errors; the clerk
-mix's throughput as a share of the floor's; lost updates, found in the database
-afterwards (every save a clerk saw succeed must be a version of its report holding the
-value saved, in the clerk's order, and the report's last value); and the share of the
-PDF downloads after a save served from the store (``X-PDF-Source: stored``). Results
-also in bench/results-load.json.
+With think time a user's throughput is set by the think time, not by the server, so the
+throughputs are compared without it: the clerks' as a share of the floor's. Printed per
+request type and in total: requests/s, p50/p95/p99 and errors; lost updates, found in
+the database afterwards (every save a clerk saw succeed must be a version of its report
+holding the value saved, in the clerk's order, and the report's last value); and the
+share of the PDF downloads after a save served from the store (``X-PDF-Source:
+stored``). Results also in bench/results-load.json.
 """
 
 from __future__ import annotations
@@ -54,14 +59,16 @@ CLERK_REQUESTS = (
     "PDF after a save",
     "report list",
 )
+PRERENDER = "reports.printing.prerender.prerender_pdf"
 GOALS = {"ratio": 0.40, "errors": 0, "lost_updates": 0, "pdf_stored": 0.95}
 
 
-def prepare(clerks: int, oversight: int, last_year: int) -> dict[str, int]:
+def prepare(clerks: int, oversight: int, last_year: int) -> None:
     """The region, a clerk account and a fresh draft per clerk (the drafts of the last
-    run are deleted, so that every run starts from the same history), the oversight
-    accounts; the drafts' versions before the run, by report."""
+    run are deleted, so that every run starts from the same history; their versions
+    before the run in ``PLAN.versions``), the oversight accounts."""
     from django.contrib.auth.hashers import make_password
+    from django_tasks_db.models import DBTaskResult
 
     from reports.io.newyear import start_report
     from reports.models import Agency, Report, Role, Status, User
@@ -87,9 +94,11 @@ def prepare(clerks: int, oversight: int, last_year: int) -> dict[str, int]:
             defaults={"role": Role.OVERSIGHT, "agency": root, "password": password},
         )
         PLAN.oversight.append(f"load-oversight-{i}")
+    # Tasks of the drafts deleted above, left by a run that was stopped.
+    DBTaskResult.objects.filter(task_path=PRERENDER, status__in=("READY", "RUNNING")).delete()
     published = Report.objects.current().filter(agency__in=root.subtree(), status=Status.PUBLISHED)
     PLAN.published = list(published.values_list("pk", flat=True)[:200])
-    return versions
+    PLAN.versions = versions
 
 
 def free_port() -> int:
@@ -251,14 +260,26 @@ def table(rows: dict[str, dict[str, Any]]) -> None:
         print(f"{name:26} {r['requests']:6d} {r['rps']:7.2f} {' '.join(p)} {r['errors']:6d}")
 
 
+def drain(seconds: float = 180) -> None:
+    """Wait until the task worker has no PDF left to render from the phase before."""
+    from django_tasks_db.models import DBTaskResult
+
+    pending = DBTaskResult.objects.filter(task_path=PRERENDER, status__in=("READY", "RUNNING"))
+    deadline = time.monotonic() + seconds
+    while pending.exists() and time.monotonic() < deadline:
+        gevent.sleep(0.5)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--clerks", type=int, default=20)
+    parser.add_argument("--clerks", type=int, default=10)
     parser.add_argument("--oversight", type=int, default=2)
     parser.add_argument("--public", type=int, default=3)
     parser.add_argument("--duration", type=float, default=60, help="seconds of the mix")
-    parser.add_argument("--floor-duration", type=float, default=20, help="seconds of the floor")
-    parser.add_argument("--think", default="1-3", help="think time between requests, s (low-high)")
+    parser.add_argument(
+        "--capacity-duration", type=float, default=20, help="seconds of the floor and the clerks"
+    )
+    parser.add_argument("--think", default="2-6", help="think time between requests, s (low-high)")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: the conf's)")
     parser.add_argument("--task-workers", type=int, default=1, help="deploy/worker.sh processes")
     parser.add_argument("--prerender-delay", type=int, help="PRINT_PDF_PRERENDER_DELAY, s")
@@ -266,21 +287,23 @@ def main() -> int:
     parser.add_argument("--last-year", type=int, default=2025)
     args = parser.parse_args()
     low, _, high = args.think.partition("-")
-    PLAN.think = (float(low), float(high or low))
-    # About one round of a clerk's work (six think times).
-    PLAN.spread = 6 * sum(PLAN.think) / 2
+    think = (float(low), float(high or low))
 
-    versions = prepare(args.clerks, args.oversight, args.last_year)
+    prepare(args.clerks, args.oversight, args.last_year)
     load = os.getloadavg()
     tmp = tempfile.mkdtemp(prefix="goireport-load-")
     try:
         host, processes = start_site(Path(tmp), args)
         try:
-            floor, floor_s = run_phase(host, {Floor: args.clerks}, args.floor_duration)
-            PLAN.saves.clear()
-            PLAN.pdf_sources.clear()
+            # About one round of a clerk's work (six think times).
+            PLAN.think, PLAN.spread = think, 6 * sum(think) / 2
             users = {Clerk: args.clerks, Oversight: args.oversight, PublicReader: args.public}
             mix, mix_s = run_phase(host, {k: v for k, v in users.items() if v}, args.duration)
+            PLAN.think, PLAN.spread, PLAN.pdf_downloads = (0.0, 0.0), 0.0, False
+            drain()
+            floor, floor_s = run_phase(host, {Floor: args.clerks}, args.capacity_duration)
+            drain()
+            busy, busy_s = run_phase(host, {Clerk: args.clerks}, args.capacity_duration)
         finally:
             stop_site(processes)
     finally:
@@ -289,34 +312,47 @@ def main() -> int:
         else:
             shutil.rmtree(tmp)
     load_after = os.getloadavg()
+    return report(args, (mix, mix_s), (floor, floor_s), (busy, busy_s), (load, load_after))
 
-    rows = {e.name: figures([e], floor_s) for e in floor.values() if e.name != "login"}
-    floor_total = figures([e for e in floor.values() if e.name != "login"], floor_s)
-    mix_rows = {e.name: figures([e], mix_s) for e in mix.values() if e.name != "login"}
-    clerk = figures([e for e in mix.values() if e.name in CLERK_REQUESTS], mix_s)
-    total = figures([e for e in mix.values() if e.name != "login"], mix_s)
-    logins = sum(e.num_failures for e in (*floor.values(), *mix.values()) if e.name == "login")
-    lost, saves = lost_updates(versions)
+
+def by_name(phase: tuple[dict, float]) -> dict[str, dict[str, Any]]:
+    entries, seconds = phase
+    rows = {e.name: figures([e], seconds) for e in entries.values() if e.name != "login"}
+    return dict(sorted(rows.items()))
+
+
+def total(phase: tuple[dict, float], names: tuple[str, ...] | None = None) -> dict[str, Any]:
+    entries, seconds = phase
+    chosen = [e for e in entries.values() if e.name != "login" and (not names or e.name in names)]
+    return figures(chosen, seconds)
+
+
+def report(args: argparse.Namespace, mix: Any, floor: Any, busy: Any, loads: Any) -> int:
+    """Print the figures, compare them with the goals, write bench/results-load.json."""
+    clerk, everyone = total(mix, CLERK_REQUESTS), total(mix)
+    floor_total, busy_total = total(floor), total(busy)
+    logins = sum(
+        e.num_failures for p in (mix, floor, busy) for e in p[0].values() if e.name == "login"
+    )
+    errors = everyone["errors"] + floor_total["errors"] + busy_total["errors"] + logins
+    lost, saves = lost_updates(versions_before=PLAN.versions)
     sources = [source for source, _ in PLAN.pdf_sources]
     stored, pdfs = sources.count("stored"), len(sources)
     gaps = {
         source: round(statistics.median(g for s, g in PLAN.pdf_sources if s == source), 1)
         for source in set(sources)
     }
-    ratio = clerk["rps"] / floor_total["rps"] if floor_total["rps"] else 0.0
-    errors = total["errors"] + floor_total["errors"] + logins
-
-    print(f"floor ({args.clerks} users, {floor_s:.0f} s):")
-    table({**rows, "floor total": floor_total})
-    who = f"{args.clerks} clerks, {args.oversight} oversight, {args.public} public"
-    print(f"mix ({who}, {mix_s:.0f} s):")
-    table({**mix_rows, "clerk mix": clerk, "all": total})
-    print(
-        f"think time {args.think} s; load average {load[0]:.1f} before, {load_after[0]:.1f} after"
-    )
-    print(f"clerk mix throughput: {ratio:.0%} of the floor's")
-    print(f"errors: {errors}; lost updates: {lost} of {saves} saves")
+    ratio = busy_total["rps"] / floor_total["rps"] if floor_total["rps"] else 0.0
     share = stored / pdfs if pdfs else 0.0
+
+    who = f"{args.clerks} clerks, {args.oversight} oversight, {args.public} public"
+    print(f"mix ({who}; think time {args.think} s; {mix[1]:.0f} s):")
+    table({**by_name(mix), "clerk mix": clerk, "all": everyone})
+    print(f"without think time ({args.clerks} users each, {floor[1]:.0f} s):")
+    table({**by_name(floor), **by_name(busy), "clerks (no PDF)": busy_total})
+    print(f"load average {loads[0][0]:.1f} before, {loads[1][0]:.1f} after (2 CPUs, shared)")
+    print(f"clerk mix throughput without think time: {ratio:.0%} of the floor's")
+    print(f"errors: {errors}; lost updates: {lost} of {saves} saves")
     print(f"PDFs after a save from the store: {stored} of {pdfs} ({share:.0%})")
     for source, gap in sorted(gaps.items()):
         print(f"  {source}: downloaded a median {gap} s after the save")
@@ -330,10 +366,11 @@ def main() -> int:
         print(f"goal {goal} ({GOALS[goal]}):", "met" if ok else "NOT met")
     results = {
         "database": stack.connection.vendor,
-        "options": {k: v for k, v in vars(args).items()},
-        "load_average": [round(load[0], 1), round(load_after[0], 1)],
-        "floor": {**rows, "total": floor_total},
-        "mix": {**mix_rows, "clerk mix": clerk, "all": total},
+        "options": vars(args),
+        "load_average": [round(loads[0][0], 1), round(loads[1][0], 1)],
+        "mix": {**by_name(mix), "clerk mix": clerk, "all": everyone},
+        "floor": floor_total,
+        "clerks_without_think_time": {**by_name(busy), "total": busy_total},
         "clerk_ratio": round(ratio, 3),
         "errors": errors,
         "saves": saves,
