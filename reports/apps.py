@@ -10,10 +10,11 @@ class ReportsConfig(AppConfig):
         # Imported here, not at the top: Django loads apps.py before any model exists.
         from django.db.models.signals import post_save
 
-        from reports.models import GeneralSection, Report, counts, notices, workflow
+        from reports.models import GeneralSection, Report, counts, notices, regions, workflow
         from reports.printing import pdf, prerender
 
         counts.connect(Report, GeneralSection)
+        regions.connect()
         workflow.report_published.connect(pdf.store_after_publication, dispatch_uid="pdf_store")
         post_save.connect(prerender.after_save, sender=Report, dispatch_uid="pdf_prerender")
         workflow.report_published.connect(

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db import transaction
 
-from reports.models import Agency, GeneralSection, Report, Role, Status, User, triage
+from reports.models import Agency, GeneralSection, Report, Role, Status, User, regions, triage
 from reports.rules import Context, check, progress_of
 from reports.rules.counts import counts
 from reports.spec import figures as fig
@@ -408,7 +408,7 @@ def generate(
     """``prototypes``: copy every agency's reports from a few hundred checked once
     (``reports.demo.prototypes``), for regions too large to run the rules on each."""
     rng = random.Random(seed)
-    with transaction.atomic():
+    with transaction.atomic(), regions.suspended():
         agencies = build_tree(root_name, n_agencies, rng)
         plan = Plan(agencies[0], agencies)
         if password:
@@ -420,11 +420,13 @@ def generate(
             from reports.demo import prototypes as fast
 
             plan.reports = fast.fill(agencies, first, last_year, rng, progress)
-            return plan
-        for year in range(first, last_year + 1):
-            plan.reports += _year(rng, agencies, year, year == last_year, history)
-            if progress:
-                progress(year, plan.reports)
+        else:
+            for year in range(first, last_year + 1):
+                plan.reports += _year(rng, agencies, year, year == last_year, history)
+                if progress:
+                    progress(year, plan.reports)
+        # Written in bulk, without the signals that keep them.
+        regions.rebuild(list(range(first, last_year + 1)), within=plan.root)
     return plan
 
 
@@ -550,7 +552,8 @@ def remove(root_name: str) -> bool:
     root = Agency.objects.filter(name=root_name).first()
     if root is None:
         return False
-    with transaction.atomic():
+    # The region's totals go with its agencies.
+    with transaction.atomic(), regions.suspended():
         subtree = root.subtree()
         GeneralSection.objects.filter(report__agency__in=subtree).delete()
         Report.objects.filter(agency__in=subtree).delete()

@@ -8,6 +8,7 @@
 - ``workflow`` — the transitions, revisions and the event log;
 - ``history`` — the per-field history and the optimistic lock of the section forms;
 - ``counts`` — the stored finding counts (and findings) kept equal to the rules';
+- ``regions`` — each region's totals per year, stored and kept equal to its reports';
 - ``triage`` — stored findings, their fingerprints and the marks 确认问题 / 不是问题;
 - ``jobs`` — background jobs: exports and batch imports;
 - ``review`` — 批注 on cells, tables and sections, and their answers;
@@ -20,6 +21,7 @@ from reports.models.agency import Agency, Role, User
 from reports.models.jobs import ExportJob, FileStatus, ImportFile, ImportJob, JobKind, JobStatus
 from reports.models.notices import Notice, NoticeKind
 from reports.models.provenance import CellState, ImportedCell, ImportLog
+from reports.models.regions import RegionTotal
 from reports.models.report import GeneralSection, Report, ReportQuerySet
 from reports.models.review import Annotation, AnnotationReply, AnnotationStatus
 from reports.models.states import EDITABLE_STATUSES, EventKind, Status
@@ -46,6 +48,7 @@ __all__ = [
     "JobStatus",
     "Notice",
     "NoticeKind",
+    "RegionTotal",
     "Report",
     "ReportEvent",
     "ReportQuerySet",

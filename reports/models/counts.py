@@ -27,7 +27,7 @@ def refresh(report: Any) -> None:
     fires again)."""
     # Imported here: the workflow imports this module before the report model exists,
     # and triage's models refer to it.
-    from reports.models import triage
+    from reports.models import regions, triage
 
     doc, findings, progress = report.assessment()
     values = counts(findings, progress)
@@ -35,6 +35,7 @@ def refresh(report: Any) -> None:
     triage.store(report, doc, findings)
     for name, value in values.items():
         setattr(report, name, value)
+    regions.note(report)  # its region's reports with errors
 
 
 def refresh_with_next_year(report: Any) -> None:
@@ -98,7 +99,13 @@ NOT_COUNTED = {
 def _report_saved(
     sender: type, instance: Any, update_fields: Any = None, raw: bool = False, **kwargs: Any
 ) -> None:
-    if raw or (update_fields and set(update_fields) <= NOT_COUNTED):
+    if raw:
+        return
+    if update_fields and set(update_fields) <= NOT_COUNTED:
+        # Not counted again, but a step of the workflow moves the region's progress.
+        from reports.models import regions
+
+        regions.note(instance)
         return
     note(instance)
 

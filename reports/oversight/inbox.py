@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from reports.models import Agency, Report, Role, Status
+from reports.models import Agency, Report, Role, Status, regions
 from reports.oversight.dashboard import STATUS_LABELS, base_rows
 from reports.spec.calendar import days_late, deadline_for, reporting_year
 
@@ -92,12 +92,32 @@ def dues_rows(user: Any, today: date) -> QuerySet[Agency]:
     return base_rows(user.agency, year, today).filter(due).order_by("path")
 
 
+def dues_count(scope: Agency, year: int, today: date) -> int | None:
+    """How many agencies ``dues_rows`` lists, from the stored totals of the region
+    (``reports.models.regions``) once the deadlines that count have passed: those
+    not published by their deadline. None before a deadline, when what counts is
+    what is published by today."""
+    totals = regions.beneath(scope, year)
+    due = 0
+    for is_government in (False, True):
+        deadline = deadline_for(year, is_government)
+        if today < deadline - DEADLINE_WARNING:
+            continue
+        if today < deadline:
+            return None
+        kind = totals.kind(is_government)
+        due += kind["agencies"] - kind["on_time"]
+    return due
+
+
 def oversight_dues(
     user: Any, today: date, after: str | None = None, size: int = PAGE_SIZE
 ) -> DuesPage:
     year = reporting_year(today)
     rows = dues_rows(user, today)
-    total = rows.count()
+    total = dues_count(user.agency, year, today)
+    if total is None:
+        total = rows.count()
     if after:
         rows = rows.filter(path__gt=after)
     page = list(rows[: size + 1])

@@ -16,9 +16,9 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from reports.models import Agency, Report, StoredFinding, triage
+from reports.models import Agency, Report, StoredFinding, regions, triage
 from reports.oversight import dashboard
-from reports.oversight.rollup import aggregate_figures
+from reports.oversight.rollup import figures_of
 from reports.oversight.xlsx import sheets_workbook
 from reports.printing import fonts
 from reports.printing import pdf as printing_pdf
@@ -52,7 +52,7 @@ RATIO_FIELDS = _ratio_fields()
 def region_document(scope: Agency, year: int) -> dict:
     """What R21–R23 judge of ``scope``'s subtree for ``year``: five queries."""
     reports = Report.objects.current().filter(year=year, agency__path__startswith=scope.path)
-    rollup, _, count, _ = aggregate_figures(reports)  # two queries
+    rollup, _, count, _ = figures_of(regions.totals_of(scope, year))
     own = reports.filter(agency_id=scope.pk).select_related("agency").first()
     missing = list(
         dashboard.agencies_beneath(scope)

@@ -1,24 +1,21 @@
 """The roll-up (汇总): the three tables summed over the current revision of every
 report of a subtree for a year.
 
-The sums are computed by the database in one aggregate query (one SUM per stored
-cell), never by a Python loop over reports, so the Python side costs the same for 30
-reports or 3,000. Blank cells count as 0 and are listed, with the agencies that left
-them blank.
+The sums are each region's stored totals (``reports.models.regions``, kept equal to
+summing the current revisions), so the page costs the same for 30 reports or 150,000.
+Blank cells count as 0 and are listed, with the agencies that left them blank.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum, Window
+from django.db.models import Q
 
 from reports.io import codec
-from reports.models import Agency, Report
+from reports.models import Agency, Report, regions
 from reports.models.report import progress
-from reports.models.states import Progress
 from reports.spec import figures as fig
 from reports.spec import schema
 
@@ -96,41 +93,25 @@ class Rollup:
 ALL_AGENCIES = "全部机关"
 
 
-def aggregate_figures(
-    reports: QuerySet[Report],
+def figures_of(
+    totals: regions.Totals,
 ) -> tuple[fig.Figures, dict[str, int], int, dict[str, int]]:
-    """Two aggregate queries over ``reports`` (current revisions): the figures summed,
-    the number of reports that left each cell blank, the number of reports and the
-    reports by progress. Blank cells count as 0; totals are derived."""
-    sums: dict[str, Any] = {"reports": Count("pk")}
-    sums.update({c.field: Sum(c.field) for c in schema.STORED_CELLS})
-    reports = reports.annotate(progress=progress())
-    sums.update({p: Count("pk", filter=Q(progress=p)) for p in PROGRESS_COUNTED})
-    totals = reports.aggregate(**sums)
-    # Only reports with some blank cell are looked at (drafts, mostly): the count of
-    # blank cells stored with each report (NULL when not yet computed) picks them out.
-    some_blank = Q(blank_count__isnull=True) | Q(blank_count__gt=0)
-    blank_counts = reports.filter(some_blank).aggregate(
-        **{c.field: Count("pk") - Count(c.field) for c in schema.STORED_CELLS}
-    )
+    """The figures of ``totals`` (totals derived; blank cells count as 0), the number
+    of reports that left each cell blank, the number of reports and the reports by
+    progress."""
     figures = fig.empty()
-    blanks: dict[str, int] = {}
     for c in schema.STORED_CELLS:
-        total = totals[c.field]
+        total = totals.sums.get(c.field)
         if c.kind == "fee":
-            value: fig.Value = (total or Decimal(0)).quantize(FEE_QUANTUM)
+            value: fig.Value = Decimal(total or 0).quantize(FEE_QUANTUM)
         else:
             value = int(total or 0)
         fig.put(figures, c, value)
-        if blank_counts[c.field]:
-            blanks[c.field] = blank_counts[c.field]
-    by_progress = {p: totals[p] for p in PROGRESS_COUNTED}
-    return fig.derive_totals(figures), blanks, totals["reports"], by_progress
+    by_progress = {p: totals.by_progress.get(p, 0) for p in regions.PROGRESS_COUNTED}
+    return fig.derive_totals(figures), dict(totals.blanks), totals.reports, by_progress
 
 
 FEE_QUANTUM = Decimal(1).scaleb(-schema.FEE_DECIMAL_PLACES)
-# Every progress but 未开始: an agency without a report is listed as missing instead.
-PROGRESS_COUNTED = [p.value for p in Progress if p != Progress.NOT_STARTED]
 
 
 def agencies_in_scope(parent: Agency | None):
@@ -140,13 +121,15 @@ def agencies_in_scope(parent: Agency | None):
 def compute(year: int, parent: Agency | None = None, limit: int | None = None) -> Rollup:
     """The roll-up of ``parent``'s subtree (itself included), or of every agency.
 
-    Five queries whatever the number of reports: the sums, the blank counts, the
-    included reports, the missing agencies (with their number), who left cells blank. ``limit``
-    bounds the lists (a page shows the first ones; exports pass None for all)."""
+    Four queries whatever the number of reports: the region's stored totals
+    (``reports.models.regions``), the included reports, the missing agencies, who
+    left cells blank. ``limit`` bounds the lists (a page shows the first ones; exports
+    pass None for all)."""
     agencies = agencies_in_scope(parent)
     prefix = parent.path if parent is not None else "/"
     reports = Report.objects.current().filter(year=year, agency__path__startswith=prefix)
-    figures, blanks, n, statuses = aggregate_figures(reports)
+    totals = regions.totals_of(parent, year)
+    figures, blanks, n, statuses = figures_of(totals)
 
     included_rows = (
         reports.annotate(progress=progress())
@@ -156,17 +139,10 @@ def compute(year: int, parent: Agency | None = None, limit: int | None = None) -
     if limit is not None:
         included_rows = included_rows[:limit]
     included = [{"agency": name, "status": st, "report_id": pk} for pk, name, st in included_rows]
-    # The number of missing agencies rides along each row (a window count), so the
-    # bounded list and the total cost one query.
-    missing_rows = (
-        agencies.exclude(reports__year=year)
-        .annotate(how_many=Window(Count("pk")))
-        .order_by("path")
-        .values_list("name", "how_many")
-    )
-    missing_rows = list(missing_rows[:limit] if limit is not None else missing_rows)
-    missing = [name for name, _ in missing_rows]
-    missing_count = missing_rows[0][1] if missing_rows else 0
+    # An agency has one current report of the year or none: the totals count both.
+    missing_count = totals.agencies - totals.reports
+    missing_rows = agencies.exclude(reports__year=year).order_by("path").values_list("name")
+    missing = [name for (name,) in (missing_rows[:limit] if limit is not None else missing_rows)]
 
     blank_cells: list[BlankCell] = []
     if blanks:

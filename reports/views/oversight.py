@@ -49,12 +49,15 @@ def home(request: AuthedRequest) -> HttpResponse:
     filters = dashboard.Filters.from_query(request.GET, _default_year())
     within = _within(scope, filters)
     rows = dashboard.filtered_rows(scope, filters, today, within)
-    page = Paginator(rows, dashboard.PAGE_SIZE).get_page(request.GET.get("page"))
+    summary = dashboard.summary(scope, filters.year, today)
+    paginator = Paginator(rows, dashboard.PAGE_SIZE)
+    if not dashboard.is_filtered(filters):
+        paginator.count = summary.total  # the stored count, not a COUNT of the region
+    page = paginator.get_page(request.GET.get("page"))
     row: Any
     for row in page:
         row.status_label = dashboard.STATUS_LABELS[row.status]
         row.lateness_label = dashboard.LATENESS_LABELS[row.lateness]
-    summary = dashboard.summary(scope, filters.year, today)
     context = {
         "scope": scope,
         "filters": filters,

@@ -1,0 +1,300 @@
+"""The totals of every region, stored: what the roll-up, the oversight home and the
+inbox of a province would otherwise sum over 150,000 reports on every request.
+
+A *region* is an agency with agencies beneath it. ``RegionTotal`` holds, per region
+and year, the current revisions of its subtree's reports (itself included) summed:
+every stored cell, the blank cells, the reports by progress and the publications by
+lateness, and its agencies by kind. A region's totals are its own report's and its
+childless children's, read from the reports, plus its child regions' stored totals,
+so refreshing one costs a few queries whatever the size of the region. Every save or
+deletion of a report and every change of its finding counts refreshes the regions
+above it (``note``); adding or moving an agency those above it;
+``manage.py refresh_region_totals`` rebuilds them all. The one source stays
+``Report.objects.current()``: ``live()`` computes the same totals from it directly
+for any set of agencies, and the tests compare the two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from reports.models.agency import Agency
+from reports.models.report import Report, ReportQuerySet, first_publication, progress
+from reports.models.states import COMPLETE, Progress
+from reports.spec import schema
+from reports.spec.calendar import deadline_for
+
+# Every progress but 未开始: an agency without a report is counted by the agencies.
+PROGRESS_COUNTED = [p.value for p in Progress if p != Progress.NOT_STARTED]
+KINDS = {True: "government", False: "department"}
+# What each kind's entry of ``kinds`` counts: agencies, and current reports first
+# published on time, late, or published with no date (loaded from before this system).
+KIND_COUNTS = ("agencies", "on_time", "late", "undated")
+FEE_FIELDS = {c.field for c in schema.STORED_CELLS if c.kind == "fee"}
+
+
+@dataclass
+class Totals:
+    reports: int = 0
+    sums: dict[str, Any] = field(default_factory=dict)  # int, Decimal for fees
+    blanks: dict[str, int] = field(default_factory=dict)  # reports that left it blank
+    by_progress: dict[str, int] = field(default_factory=dict)
+    kinds: dict[str, dict[str, int]] = field(default_factory=dict)
+    with_errors: int = 0
+
+    def add(self, other: Totals, sign: int = 1) -> Totals:
+        self.reports += sign * other.reports
+        self.with_errors += sign * other.with_errors
+        for mine, theirs in (
+            (self.sums, other.sums),
+            (self.blanks, other.blanks),
+            (self.by_progress, other.by_progress),
+        ):
+            for key, value in theirs.items():
+                mine[key] = mine.get(key, 0) + sign * value
+        for kind, counts in other.kinds.items():
+            target = self.kinds.setdefault(kind, dict.fromkeys(KIND_COUNTS, 0))
+            for key, value in counts.items():
+                target[key] += sign * value
+        self.blanks = {k: v for k, v in self.blanks.items() if v}
+        return self
+
+    def kind(self, is_government: bool) -> dict[str, int]:
+        return self.kinds.get(KINDS[is_government]) or dict.fromkeys(KIND_COUNTS, 0)
+
+    @property
+    def agencies(self) -> int:
+        return sum(self.kind(k)["agencies"] for k in KINDS)
+
+
+class RegionTotal(models.Model):
+    """The totals of a region's subtree (itself included) for a year (``Totals``)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="region_totals")
+    year = models.PositiveSmallIntegerField("年度")
+    reports = models.PositiveIntegerField(default=0)
+    sums = models.JSONField(default=dict)  # a fee as a string, exact
+    blanks = models.JSONField(default=dict)
+    by_progress = models.JSONField(default=dict)
+    kinds = models.JSONField(default=dict)
+    with_errors = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "区域汇总"
+        verbose_name_plural = "区域汇总"
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year"], name="one_total_per_region_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.year}"
+
+    def totals(self) -> Totals:
+        sums = {k: Decimal(v) if k in FEE_FIELDS else v for k, v in self.sums.items()}
+        return Totals(
+            self.reports,
+            sums,
+            dict(self.blanks),
+            dict(self.by_progress),
+            {k: dict(v) for k, v in self.kinds.items()},
+            self.with_errors,
+        )
+
+
+def live(reports: ReportQuerySet, agencies: QuerySet[Agency], year: int) -> Totals:
+    """The totals of the current revisions among ``reports`` of ``year`` and of
+    ``agencies``, computed from the rows (two queries)."""
+    current = (
+        reports.current()
+        .filter(year=year)
+        .annotate(progress=progress(), published=first_publication())
+    )
+    aggregates: dict[str, Any] = {"reports": Count("pk")}
+    aggregates.update({f"s_{c.field}": Sum(c.field) for c in schema.STORED_CELLS})
+    aggregates.update({f"b_{c.field}": Count("pk") - Count(c.field) for c in schema.STORED_CELLS})
+    aggregates.update({f"p_{p}": Count("pk", filter=Q(progress=p)) for p in PROGRESS_COUNTED})
+    for is_gov, kind in KINDS.items():
+        deadline = deadline_for(year, is_gov)
+        gov = Q(agency__is_government=is_gov)
+        aggregates[f"{kind}_on_time"] = Count("pk", filter=gov & Q(published__lte=deadline))
+        aggregates[f"{kind}_late"] = Count("pk", filter=gov & Q(published__gt=deadline))
+        undated = gov & Q(published__isnull=True, progress__in=COMPLETE)
+        aggregates[f"{kind}_undated"] = Count("pk", filter=undated)
+    aggregates["with_errors"] = Count("pk", filter=Q(error_count__gt=0))
+    row = current.aggregate(**aggregates)
+    # distinct: ``_direct`` joins an agency to its children.
+    counted = agencies.order_by().values_list("is_government")
+    by_kind = dict(counted.annotate(n=Count("pk", distinct=True)))
+    sums: dict[str, Any] = {}
+    for c in schema.STORED_CELLS:
+        value = row[f"s_{c.field}"]
+        sums[c.field] = (value or Decimal(0)) if c.kind == "fee" else int(value or 0)
+    return Totals(
+        reports=row["reports"],
+        sums=sums,
+        blanks={c.field: n for c in schema.STORED_CELLS if (n := row[f"b_{c.field}"])},
+        by_progress={p: row[f"p_{p}"] for p in PROGRESS_COUNTED},
+        kinds={
+            kind: {
+                "agencies": by_kind.get(is_gov, 0),
+                **{key: row[f"{kind}_{key}"] for key in KIND_COUNTS[1:]},
+            }
+            for is_gov, kind in KINDS.items()
+        },
+        with_errors=row["with_errors"],
+    )
+
+
+def _direct(agency_id: int) -> Q:
+    """The agency itself and its children without children of their own: what a
+    region's totals read from the rows (child regions bring their stored totals)."""
+    return Q(pk=agency_id) | Q(parent_id=agency_id, children__isnull=True)
+
+
+def refresh(agency_id: int, year: int) -> Totals | None:
+    """Recompute the stored totals of one region (a no-op for an agency without
+    agencies beneath it, whose row is removed if it had one)."""
+    child_rows = list(RegionTotal.objects.filter(agency__parent_id=agency_id, year=year))
+    if not child_rows and not Agency.objects.filter(parent_id=agency_id).exists():
+        RegionTotal.objects.filter(agency_id=agency_id, year=year).delete()
+        return None
+    direct = Agency.objects.filter(_direct(agency_id))
+    totals = live(Report.objects.filter(agency__in=direct), direct, year)
+    for row in child_rows:
+        totals.add(row.totals())
+    RegionTotal.objects.update_or_create(
+        agency_id=agency_id,
+        year=year,
+        defaults={
+            "reports": totals.reports,
+            "sums": {k: str(v) if k in FEE_FIELDS else v for k, v in totals.sums.items()},
+            "blanks": totals.blanks,
+            "by_progress": totals.by_progress,
+            "kinds": totals.kinds,
+            "with_errors": totals.with_errors,
+        },
+    )
+    return totals
+
+
+def refresh_above(path: str, years: list[int] | None = None) -> None:
+    """Every region on ``path`` (an agency's, itself included), deepest first, for
+    ``years`` (by default every year that has totals)."""
+    ids = [int(p) for p in path.strip("/").split("/") if p]
+    if years is None:
+        years = sorted(set(RegionTotal.objects.values_list("year", flat=True)))
+    for year in years:
+        for agency_id in reversed(ids):
+            refresh(agency_id, year)
+
+
+# True inside ``suspended()``.
+_suspended: ContextVar[bool] = ContextVar("regions_suspended", default=False)
+
+
+@contextmanager
+def suspended() -> Iterator[None]:
+    """Leave the totals alone: for writes of whole trees (generating, removing a
+    generated region), which ``rebuild`` afterwards or whose totals go with them."""
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
+
+
+def note(report: Any) -> None:
+    """A report was saved, deleted or counted again: the regions above it."""
+    if _suspended.get():
+        return
+    path = Agency.objects.filter(pk=report.agency_id).values_list("path", flat=True).first()
+    if path:
+        refresh_above(path, [report.year])
+
+
+def rebuild(years: list[int] | None = None, within: Agency | None = None) -> int:
+    """Every region's totals from the reports, the deepest regions first (only those
+    of ``within``'s subtree, which must have no region above it); how many."""
+    if years is None:
+        years = sorted(set(Report.objects.values_list("year", flat=True).distinct()))
+    agencies = within.subtree() if within is not None else Agency.objects.all()
+    RegionTotal.objects.filter(year__in=years, agency__in=agencies).delete()
+    regions = list(agencies.filter(children__isnull=False).distinct().values_list("pk", "path"))
+    regions.sort(key=lambda r: r[1].count("/"), reverse=True)
+    for year in years:
+        for pk, _ in regions:
+            refresh(pk, year)
+    return len(regions) * len(years)
+
+
+def totals_of(agency: Agency | None, year: int) -> Totals:
+    """The totals of ``agency``'s subtree (of every agency if None): stored for a
+    region, from the rows otherwise (one agency, or a year without a report)."""
+    if agency is not None:
+        row = RegionTotal.objects.filter(agency=agency, year=year).first()
+        if row is not None:
+            return row.totals()
+        agencies = agency.subtree()
+    else:
+        agencies = Agency.objects.all()
+    return live(Report.objects.filter(agency__in=agencies), agencies, year)
+
+
+def beneath(agency: Agency, year: int) -> Totals:
+    """The totals of every agency beneath ``agency``, itself left out."""
+    own = Agency.objects.filter(pk=agency.pk)
+    return totals_of(agency, year).add(live(Report.objects.filter(agency=agency), own, year), -1)
+
+
+def overdue(totals: Totals, year: int, today: date) -> int:
+    """Agencies of ``totals`` whose report is not published by a deadline that has
+    passed (a report with no publication date that is published is not)."""
+    n = 0
+    for is_gov in KINDS:
+        k = totals.kind(is_gov)
+        if today > deadline_for(year, is_gov):
+            n += k["agencies"] - k["on_time"] - k["late"] - k["undated"]
+    return n
+
+
+# --- kept fresh -------------------------------------------------------------------
+
+
+def _report_deleted(sender: type, instance: Any, **kwargs: Any) -> None:
+    note(instance)
+
+
+def _agency_before(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if raw or instance.pk is None or _suspended.get():
+        return
+    instance._path_before = (
+        Agency.objects.filter(pk=instance.pk).values_list("path", flat=True).first()
+    )
+
+
+def _agency_changed(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    """A new, moved or deleted agency: the regions above where it was and where it is."""
+    if raw or _suspended.get():
+        return
+    before = getattr(instance, "_path_before", None)
+    for path in {before, instance.path} - {None, ""}:
+        refresh_above(path)
+
+
+def connect() -> None:
+    """Report saves reach ``note`` through ``counts`` (after the recount, which the
+    error counts need); deletions and agencies here."""
+    post_delete.connect(_report_deleted, sender=Report, dispatch_uid="regions_report")
+    pre_save.connect(_agency_before, sender=Agency, dispatch_uid="regions_agency_before")
+    post_save.connect(_agency_changed, sender=Agency, dispatch_uid="regions_agency")
+    post_delete.connect(_agency_changed, sender=Agency, dispatch_uid="regions_agency_gone")
