@@ -112,13 +112,10 @@ class RegionTotal(models.Model):
 
 
 def live(reports: ReportQuerySet, agencies: QuerySet[Agency], year: int) -> Totals:
-    """The totals of the current revisions among ``reports`` of ``year`` and of
-    ``agencies``, computed from the rows (two queries)."""
-    current = (
-        reports.current()
-        .filter(year=year)
-        .annotate(progress=progress(), published=first_publication())
-    )
+    """The totals of ``reports`` of ``year`` (the current revisions, or the current
+    published ones for the public) and of ``agencies``, computed from the rows (two
+    queries; one for no agencies)."""
+    current = reports.filter(year=year).annotate(progress=progress(), published=first_publication())
     aggregates: dict[str, Any] = {"reports": Count("pk")}
     aggregates.update({f"s_{c.field}": Sum(c.field) for c in schema.STORED_CELLS})
     aggregates.update({f"b_{c.field}": Count("pk") - Count(c.field) for c in schema.STORED_CELLS})
@@ -169,7 +166,7 @@ def refresh(agency_id: int, year: int) -> Totals | None:
         RegionTotal.objects.filter(agency_id=agency_id, year=year).delete()
         return None
     direct = Agency.objects.filter(_direct(agency_id))
-    totals = live(Report.objects.filter(agency__in=direct), direct, year)
+    totals = live(Report.objects.current().filter(agency__in=direct), direct, year)
     for row in child_rows:
         totals.add(row.totals())
     RegionTotal.objects.update_or_create(
@@ -247,13 +244,14 @@ def totals_of(agency: Agency | None, year: int) -> Totals:
         agencies = agency.subtree()
     else:
         agencies = Agency.objects.all()
-    return live(Report.objects.filter(agency__in=agencies), agencies, year)
+    return live(Report.objects.current().filter(agency__in=agencies), agencies, year)
 
 
 def beneath(agency: Agency, year: int) -> Totals:
     """The totals of every agency beneath ``agency``, itself left out."""
     own = Agency.objects.filter(pk=agency.pk)
-    return totals_of(agency, year).add(live(Report.objects.filter(agency=agency), own, year), -1)
+    own_report = Report.objects.current().filter(agency=agency)
+    return totals_of(agency, year).add(live(own_report, own, year), -1)
 
 
 def overdue(totals: Totals, year: int, today: date) -> int:

@@ -188,5 +188,5 @@ def published_year(region: Agency, year: int) -> YearFigures:
     reports = Report.objects.current_published().filter(
         year=year, agency__path__startswith=region.path
     )
-    figures, _, count, _ = aggregate_figures(reports)
+    figures, _, count, _ = figures_of(regions.live(reports, Agency.objects.none(), year))
     return YearFigures(year, figures, count)
