@@ -11,6 +11,7 @@ narrative field or, left blank, the whole table or section.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -44,17 +45,19 @@ def _field_label(field: str) -> str:
     return str(getattr(Report._meta.get_field(field), "verbose_name", field))
 
 
-def targets(page: str) -> list[tuple[str, str]]:
+@cache
+def targets(page: str) -> tuple[tuple[str, str], ...]:
     """What a 批注 on an editing page may be attached to, as (field, label): the whole
     page ("" ), its narrative and other fields, then every cell of its table (totals
-    included: a reviewer may question a total as well as its parts)."""
+    included: a reviewer may question a total as well as its parts). From the template
+    definition only, so built once per process (every editing page reads it)."""
     whole = "整个表" if page in schema.NOTE_KEYS else "本部分"
     choices = [("", f"{page_label(page)}（{whole}）")]
     fields = schema.page_fields(page)
     choices += [(f, _field_label(f)) for f in fields if f not in schema.CELL_BY_FIELD]
     if page in schema.NOTE_KEYS:
         choices += [(c.field, c.label) for c in schema.CELLS if c.table == page]
-    return choices
+    return tuple(choices)
 
 
 def _valid_target(page: str, field: str) -> bool:

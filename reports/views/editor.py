@@ -57,7 +57,7 @@ def report_section(request: AuthedRequest, pk: int, section: str) -> HttpRespons
     if not can_edit:
         _disable(form)
     reading = report.read_for_rules()
-    all_findings, progress = report.assess(reading)
+    doc, all_findings, progress = report.assessment(reading)
     findings = [f for f in all_findings if f.edit_section == section]
     context = {
         "report": report,
@@ -78,7 +78,8 @@ def report_section(request: AuthedRequest, pk: int, section: str) -> HttpRespons
     if section in schema.NOTE_KEYS:
         log = provenance.latest_log(report)
         sources = log.cells_by_field() if log is not None else {}
-        context["table"] = rendering.build_table(section, report.figures(), form, findings, sources)
+        # The document's tables are the report's figures, totals derived.
+        context["table"] = rendering.build_table(section, doc, form, findings, sources)
         context["import_log"] = log
         context["to_check"] = [
             s
