@@ -133,6 +133,7 @@ def test_pdfs_are_served_and_the_health_check_fails_when_the_disk_is_full(
     assert response.status_code == 200 and response.getvalue().startswith(b"%PDF-")
     health = client.get(reverse("health"))
     assert health.status_code == 503 and health.json()["media"] == "error"
+    assert not list(full_disk.glob(".health-*"))  # the probe is removed
 
 
 def test_the_health_check_reports_database_and_media(client, settings, tmp_path):
