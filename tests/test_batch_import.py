@@ -112,6 +112,50 @@ def test_an_agency_outside_the_office_cannot_be_chosen(
     assert file.status == FileStatus.NEEDS_AGENCY and Report.objects.count() == 0
 
 
+def _waiting_file(client, carol, capture) -> ImportFile:
+    client.force_login(carol)
+    data, name = office_file(
+        "html", title="宁波市镇海区人民政府办公厅2023年政府信息公开工作年度报告"
+    )
+    upload(client, [(data, name)], capture=capture)
+    return ImportFile.objects.get()
+
+
+def test_a_waiting_file_goes_to_the_agency_whose_full_name_is_typed(
+    client, carol, agencies, django_capture_on_commit_callbacks
+):
+    file = _waiting_file(client, carol, django_capture_on_commit_callbacks)
+    assign = reverse("reports:import_job_assign", args=[file.job_id, file.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(assign, {"agency_name": " 宁波市镇海区人民政府办公室 "})
+    file.refresh_from_db()
+    assert file.status == FileStatus.IMPORTED and file.report.agency == agencies["office"]
+
+
+def test_a_typed_name_outside_the_office_is_refused_with_the_name_said(
+    client, carol, agencies, django_capture_on_commit_callbacks
+):
+    file = _waiting_file(client, carol, django_capture_on_commit_callbacks)
+    assign = reverse("reports:import_job_assign", args=[file.job_id, file.pk])
+    response = client.post(assign, {"agency_name": "卫东区金融工作局"}, follow=True)
+    assert (
+        "宁波市镇海区人民政府下级没有名为“卫东区金融工作局”的机关" in response.getvalue().decode()
+    )
+    file.refresh_from_db()
+    assert file.status == FileStatus.NEEDS_AGENCY and Report.objects.count() == 0
+
+
+def test_the_job_page_offers_the_suggested_agencies_not_every_agency_beneath(
+    client, carol, agencies, django_capture_on_commit_callbacks
+):
+    for n in range(30):
+        Agency.objects.create(name=f"宁波市镇海区第{n}局", parent=agencies["zhenhai"])
+    file = _waiting_file(client, carol, django_capture_on_commit_callbacks)
+    page = client.get(reverse("reports:import_job", args=[file.job_id])).getvalue().decode()
+    assert "导入到该机关" in page and 'name="agency_name"' in page
+    assert "宁波市镇海区第7局" not in page
+
+
 def test_a_report_of_another_year_is_refused_in_the_batch(
     client, carol, agencies, django_capture_on_commit_callbacks
 ):

@@ -206,3 +206,22 @@ def test_bulk_workbook_quotes_names_that_look_like_formulas(agencies):
     assert rows[1][0] == '\'=HYPERLINK("http://x")'
     assert rows[1][3].startswith("'=")
     assert Report.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_exports_choice_lists_the_offices_with_agencies_beneath_but_takes_any(
+    client, carol, agencies, django_capture_on_commit_callbacks
+):
+    for n in range(30):
+        Agency.objects.create(name=f"宁波市镇海区第{n}局", parent=agencies["zhenhai"])
+    client.force_login(carol)
+    page = client.get(EXPORTS).getvalue().decode()
+    assert "宁波市镇海区人民政府</option>" in page
+    assert "宁波市镇海区第7局" not in page and "宁波市镇海区人民政府办公室</option>" not in page
+    # A department chosen by other means (an earlier job's link) is still accepted.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            EXPORTS, {"kind": JobKind.BULK_XLSX, "year": 2023, "agency": agencies["office"].pk}
+        )
+    assert response.status_code == 302
+    assert ExportJob.objects.get().agency == agencies["office"]

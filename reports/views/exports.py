@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,6 +32,15 @@ class ExportForm(forms.Form):
         agency = self.fields["agency"]
         assert isinstance(agency, forms.ModelChoiceField)
         agency.queryset = access.agencies_visible_to(user)
+        # The choice lists the agencies that have agencies beneath them (a province has
+        # tens of thousands of departments, which would make the page megabytes); any
+        # agency the user may see is still accepted.
+        parents = agency.queryset.filter(
+            Exists(Agency.objects.filter(parent_id=OuterRef("pk")))
+        ) | agency.queryset.filter(pk=user.agency_id)
+        agency.widget.choices = [("", "请选择")] + [
+            (a.pk, a.name) for a in parents.only("pk", "name").order_by("path")
+        ]
         if user.agency_id:
             self.fields["agency"].initial = user.agency_id
 

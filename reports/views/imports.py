@@ -121,7 +121,6 @@ def import_job(request: AuthedRequest, pk: int) -> HttpResponse:
         "files": files,
         "counts": job.outcome_counts(),
         "statuses": FileStatus,
-        "choices": access.agencies_visible_to(request.user).only("pk", "name", "path"),
     }
     return render(request, "reports/import_job.html", context)
 
@@ -152,11 +151,23 @@ def import_job_assign(request: AuthedRequest, pk: int, file_pk: int) -> HttpResp
     if file.status != FileStatus.NEEDS_AGENCY:
         messages.error(request, f"“{file.name}”已处理，无需再指定机关。")
         return redirect("reports:import_job", pk=job.pk)
+    # A suggested agency chosen, or any agency of the job's subtree by its full name
+    # (a list of every agency would be megabytes in a province).
     agency_id = request.POST.get("agency") or ""
+    name = " ".join((request.POST.get("agency_name") or "").split())
     candidates = job.agency.subtree() & access.agencies_visible_to(request.user)
-    agency = candidates.filter(pk=int(agency_id)).first() if agency_id.isdigit() else None
+    agency = None
+    if agency_id.isdigit():
+        agency = candidates.filter(pk=int(agency_id)).first()
+    elif name:
+        agency = candidates.filter(name=name).first()
+        if agency is None:
+            messages.error(
+                request, f"{job.agency.name}下级没有名为“{name}”的机关，请输入机关全称。"
+            )
+            return redirect("reports:import_job", pk=job.pk)
     if agency is None:
-        messages.error(request, f"请为“{file.name}”选择本机关下级的一个机关。")
+        messages.error(request, f"请为“{file.name}”选择本机关下级的一个机关，或输入机关全称。")
         return redirect("reports:import_job", pk=job.pk)
     batch.assign(file, agency)
     messages.success(request, f"“{file.name}”将导入到{agency.name}。")
