@@ -12,10 +12,13 @@ phases:
    with its CSRF token and version, the editor again, the PDF, the list, with --think
    seconds between clicks), --oversight oversight readers (home, roll-up) and --public
    anonymous readers (public list, a report);
-2. the floor, for --capacity-duration: as many users as clerks, signed in as them,
-   request the trivial signed-in page (bench/floor.py) without think time;
+2. the floor: as many users as clerks, signed in as them, request the trivial signed-in
+   page (bench/floor.py) without think time;
 3. the same clerks' work without think time (and without the PDF, which right after a
-   save can only be rendered in the request), for --capacity-duration.
+   save can only be rendered in the request);
+
+2 and 3 alternate for --capacity-rounds rounds of --capacity-duration seconds each,
+with the task worker paused (SIGSTOP), as if on its own host: the web tier's capacity.
 
 With think time a user's throughput is set by the think time, not by the server, so the
 throughputs are compared without it: the clerks' as a share of the floor's. Printed per
@@ -34,6 +37,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -137,9 +141,16 @@ def start_site(tmp: Path, args: argparse.Namespace) -> tuple[str, list[subproces
     processes = []
     for i in range(args.task_workers):
         log = (logs / f"worker{i}.log").open("w")
-        processes.append(
-            subprocess.Popen(["deploy/worker.sh"], cwd=stack.ROOT, env=env, stdout=log, stderr=log)
+        # A process group of its own, to pause the worker and its child (``pause``).
+        worker = subprocess.Popen(
+            ["deploy/worker.sh"],
+            cwd=stack.ROOT,
+            env=env,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
         )
+        processes.append(worker)
     gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py"]
     log = (logs / "gunicorn.log").open("w")
     server = subprocess.Popen(
@@ -162,7 +173,14 @@ def start_site(tmp: Path, args: argparse.Namespace) -> tuple[str, list[subproces
     raise SystemExit("gunicorn did not listen")
 
 
+def pause(workers: list[subprocess.Popen], paused: bool) -> None:
+    """Stop or continue the task workers (deploy/worker.sh and its db_worker)."""
+    for worker in workers:
+        os.killpg(worker.pid, signal.SIGSTOP if paused else signal.SIGCONT)
+
+
 def stop_site(processes: list[subprocess.Popen]) -> None:
+    pause(processes[:-1], False)
     for process in processes:
         process.terminate()
     for process in processes:
@@ -260,6 +278,15 @@ def table(rows: dict[str, dict[str, Any]]) -> None:
         print(f"{name:26} {r['requests']:6d} {r['rps']:7.2f} {' '.join(p)} {r['errors']:6d}")
 
 
+def merge(phases: list[tuple[dict, float]]) -> tuple[dict, float]:
+    """The stats of several rounds of a phase as one."""
+    merged: dict[Any, StatsEntry] = {}
+    for entries, _ in phases:
+        for key, entry in entries.items():
+            merged.setdefault(key, StatsEntry(entry.stats, entry.name, entry.method)).extend(entry)
+    return merged, sum(seconds for _, seconds in phases)
+
+
 def drain(seconds: float = 180) -> None:
     """Wait until the task worker has no PDF left to render from the phase before."""
     from django_tasks_db.models import DBTaskResult
@@ -277,8 +304,9 @@ def main() -> int:
     parser.add_argument("--public", type=int, default=3)
     parser.add_argument("--duration", type=float, default=60, help="seconds of the mix")
     parser.add_argument(
-        "--capacity-duration", type=float, default=20, help="seconds of the floor and the clerks"
+        "--capacity-duration", type=float, default=10, help="s of a round of floor or clerks"
     )
+    parser.add_argument("--capacity-rounds", type=int, default=2, help="floor, clerks, floor, …")
     parser.add_argument("--think", default="2-6", help="think time between requests, s (low-high)")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: the conf's)")
     parser.add_argument("--task-workers", type=int, default=1, help="deploy/worker.sh processes")
@@ -301,9 +329,16 @@ def main() -> int:
             mix, mix_s = run_phase(host, {k: v for k, v in users.items() if v}, args.duration)
             PLAN.think, PLAN.spread, PLAN.pdf_downloads = (0.0, 0.0), 0.0, False
             drain()
-            floor, floor_s = run_phase(host, {Floor: args.clerks}, args.capacity_duration)
-            drain()
-            busy, busy_s = run_phase(host, {Clerk: args.clerks}, args.capacity_duration)
+            # The web tier's own capacity: the worker stands still, as if on a host of its
+            # own (README, Deployment at scale); its renderings are measured in the mix.
+            pause(processes[:-1], True)
+            floors, busies = [], []
+            # Alternated, so that the load of a shared machine weighs on both alike.
+            for _ in range(args.capacity_rounds):
+                floors.append(run_phase(host, {Floor: args.clerks}, args.capacity_duration))
+                busies.append(run_phase(host, {Clerk: args.clerks}, args.capacity_duration))
+            floor, floor_s = merge(floors)
+            busy, busy_s = merge(busies)
         finally:
             stop_site(processes)
     finally:
@@ -348,7 +383,7 @@ def report(args: argparse.Namespace, mix: Any, floor: Any, busy: Any, loads: Any
     who = f"{args.clerks} clerks, {args.oversight} oversight, {args.public} public"
     print(f"mix ({who}; think time {args.think} s; {mix[1]:.0f} s):")
     table({**by_name(mix), "clerk mix": clerk, "all": everyone})
-    print(f"without think time ({args.clerks} users each, {floor[1]:.0f} s):")
+    print(f"without think time, worker paused ({args.clerks} users, {floor[1]:.0f} s each):")
     table({**by_name(floor), **by_name(busy), "clerks (no PDF)": busy_total})
     print(f"load average {loads[0][0]:.1f} before, {loads[1][0]:.1f} after (2 CPUs, shared)")
     print(f"clerk mix throughput without think time: {ratio:.0%} of the floor's")
