@@ -391,6 +391,20 @@ def test_section_page_keeps_a_constant_number_of_queries(
         client.get(section_url(report, "applications"))
 
 
+def test_a_typed_in_drafts_editing_pages_ask_for_annotations_and_imports_only_with_the_row(
+    client, alice, report, django_assert_num_queries
+):
+    client.force_login(alice)
+    for section in ("applications", "problems"):
+        # Session, user, the report (whether the page has 批注 and the report an import
+        # log among its columns), last year's and the siblings' reports, all their
+        # sub-sections of 一, the 消息 count.
+        with django_assert_num_queries(6) as queries:
+            client.get(section_url(report, section))
+        tables = " ".join(q["sql"] for q in queries.captured_queries[3:])
+        assert "reports_annotation" not in tables and "reports_importlog" not in tables
+
+
 def test_report_list_is_paged_in_constant_queries(
     client, carol, agencies, django_assert_max_num_queries
 ):

@@ -123,6 +123,12 @@ def latest_log(report: Any) -> ImportLog | None:
     return ImportLog.objects.filter(report=report).first()
 
 
+def imported() -> models.Exists:
+    """Whether a report (the outer query's row) came from an import: a page that
+    shows the import's cells asks for its log only then."""
+    return models.Exists(ImportLog.objects.filter(report=models.OuterRef("pk")))
+
+
 def confirm_changed(report: Any, fields: list[str], user: Any) -> None:
     """A clerk who changed an imported cell has checked it."""
     cell_fields = [f for f in fields if f in schema.CELL_BY_FIELD]

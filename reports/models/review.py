@@ -64,6 +64,12 @@ def _valid_target(page: str, field: str) -> bool:
     return page in schema.EDIT_PAGE_KEYS and field in {f for f, _ in targets(page)}
 
 
+def annotated(page: str) -> models.Exists:
+    """Whether a report (the outer query's row) has 批注 on editing page ``page``: the
+    page asks for them, with their authors and answers, only then."""
+    return models.Exists(Annotation.objects.filter(report=models.OuterRef("pk"), page=page))
+
+
 class AnnotationQuerySet(models.QuerySet["Annotation"]):
     def open(self) -> AnnotationQuerySet:
         return self.filter(status=AnnotationStatus.OPEN)

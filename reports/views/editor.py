@@ -29,7 +29,10 @@ from reports.views.reports import get_report_for
 def report_section(request: AuthedRequest, pk: int, section: str) -> HttpResponse:
     if section not in schema.EDIT_PAGE_KEYS:
         raise Http404("no such section")
-    report = get_report_for(request.user, pk)
+    # Whether there are 批注 or an import to show, with the row: a draft typed in has
+    # neither, and its page makes two queries fewer.
+    flags = {"page_annotated": reviewing.annotated(section), "imported": provenance.imported()}
+    report = get_report_for(request.user, pk, **flags)
     can_edit = report.can_edit(request.user)
 
     conflict = None
@@ -76,7 +79,8 @@ def report_section(request: AuthedRequest, pk: int, section: str) -> HttpRespons
         **annotation_context(report, request.user, section),
     }
     if section in schema.NOTE_KEYS:
-        log = provenance.latest_log(report)
+        # A report saved by this request has no flags: ask.
+        log = provenance.latest_log(report) if getattr(report, "imported", True) else None
         sources = log.cells_by_field() if log is not None else {}
         # The document's tables are the report's figures, totals derived.
         context["table"] = rendering.build_table(section, doc, form, findings, sources)
@@ -93,7 +97,9 @@ def report_section(request: AuthedRequest, pk: int, section: str) -> HttpRespons
 
 def annotation_context(report: Report, user: Any, section: str) -> dict[str, Any]:
     """The 批注 of one editing page, shown in place, and what this user may do."""
-    annotations = list(Annotation.objects.filter(report=report, page=section).with_thread())
+    annotations = []
+    if getattr(report, "page_annotated", True):  # a report saved by this request: ask
+        annotations = list(Annotation.objects.filter(report=report, page=section).with_thread())
     return {
         "annotations": annotations,
         "open_count": sum(a.is_open for a in annotations),

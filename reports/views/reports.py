@@ -27,11 +27,11 @@ LIST_PAGE_SIZE = 50
 EVENTS_SHOWN = 20
 
 
-def get_report_for(user: Any, pk: int) -> Report:
+def get_report_for(user: Any, pk: int, **annotations: Any) -> Report:
     """The report if ``user`` may see it; 404 otherwise, so that outsiders cannot even
-    learn that it exists."""
+    learn that it exists. ``annotations``: what a page reads with the report's row."""
     queryset = Report.objects.visible_to(user).select_related("agency")
-    return get_object_or_404(queryset, pk=pk)
+    return get_object_or_404(queryset.annotate(**annotations), pk=pk)
 
 
 @require_safe
