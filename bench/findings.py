@@ -57,8 +57,8 @@ def main() -> int:
         print(f"{'page':14} {'30 agencies':>12} {'3000 agencies':>14} {'ratio':>6} {'queries':>9}")
         for page, (url, runs) in pages(args.last_year).items():
             small_ms, large_ms = stack.measure_pair((small, url), (large, url), runs or args.runs)
-            small_q = stack.count_queries(small, url)
-            large_q = stack.count_queries(large, url)
+            small_q, _ = stack.count_queries(small, url)
+            large_q, _ = stack.count_queries(large, url)
             ok &= small_q == large_q
             ratio = large_ms / small_ms
             results["pages"][page] = {

@@ -82,7 +82,8 @@ def ensure_region(name: str, size: int, last_year: int, fresh: bool = False) -> 
     print(f"generated {name}: {size} agencies in {time.monotonic() - started:.1f} s")
 
 
-def count_queries(client: Client, url: str) -> int:
+def count_queries(client: Client, url: str) -> tuple[int, int]:
+    """The SQL queries of a page and the size of its response (bytes)."""
     queries: list[str] = []
 
     def count(execute, sql, params, many, context):
@@ -90,8 +91,9 @@ def count_queries(client: Client, url: str) -> int:
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(count):
-        assert client.get(url).status_code == 200, url
-    return len(queries)
+        response = client.get(url)
+        assert response.status_code == 200, url
+    return len(queries), len(response.content)
 
 
 def explain_slowest(client: Client, url: str) -> tuple[float, str]:

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import F, IntegerField
-from django.db.models.expressions import Combinable
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from reports.models import Report
+from reports.models.report import new_received_total
 from reports.oversight.rollup import YearFigures
 from reports.spec import figures as fig
 from reports.spec import schema
@@ -266,17 +264,6 @@ def region_year_charts(years: list[YearFigures]) -> list[tuple[str, StackedColum
         ]
         result.append((key, StackedColumns(title, names, columns, legend_columns=1)))
     return result
-
-
-def new_received_total() -> Combinable:
-    """本年新收 over the six applicant columns, blank as 0, as SQL."""
-    terms = [
-        Coalesce(F(f), 0, output_field=IntegerField()) for f in _row_total_fields("new_received")
-    ]
-    expression: Combinable = terms[0]
-    for term in terms[1:]:
-        expression = expression + term
-    return expression
 
 
 def region_by_agency(scope_path: str, year: int, limit: int = 15) -> HBarChart:

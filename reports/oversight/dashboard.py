@@ -237,10 +237,13 @@ class Summary:
         return [(key, label, self.by_status.get(key, 0)) for key, label in STATUS_CHOICES]
 
 
-def regions(scope: Agency) -> QuerySet[Agency]:
-    """The agencies beneath ``scope`` that have agencies beneath them: the choices of
-    the 下级区域 filter."""
-    return agencies_beneath(scope).filter(children__isnull=False).distinct().order_by("path")
+def regions(scope: Agency, year: int, itself: bool = False) -> QuerySet[Agency]:
+    """The regions beneath ``scope`` (``itself`` too) for ``year``: the choices of the
+    下级区域 filter. Read from the stored totals, a row per region and year (every
+    region once ``refresh_region_totals`` ran, then every region above a report
+    saved), not by looking for children among the whole subtree."""
+    agencies = scope.subtree() if itself else agencies_beneath(scope)
+    return agencies.filter(region_totals__year=year).order_by("path")
 
 
 def summary(scope: Agency, year: int, today: date) -> Summary:

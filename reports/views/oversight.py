@@ -68,7 +68,7 @@ def home(request: AuthedRequest) -> HttpResponse:
         "status_labels": dashboard.STATUS_LABELS,
         "lateness_labels": dashboard.LATENESS_LABELS,
         "sort_links": _sort_links(filters),
-        "regions": dashboard.regions(scope).only("pk", "name"),
+        "regions": dashboard.regions(scope, filters.year).only("pk", "name"),
         "status_chart": charts.status_distribution(summary.statuses()),
         "region_chart": charts.region_by_agency(scope.path, filters.year),
         "jan31": date(filters.year + 1, 1, 31),
@@ -138,7 +138,7 @@ def rollup(request: AuthedRequest) -> HttpResponse:
         "rollup": result,
         "sections": sections,
         "years": _year_choices(result.year),
-        "parents": scope.subtree().filter(children__isnull=False).distinct().order_by("path"),
+        "parents": dashboard.regions(scope, result.year, itself=True).only("pk", "name"),
         "status_counts": [
             (dashboard.STATUS_LABELS[key], count) for key, count in result.status_counts.items()
         ],

@@ -73,7 +73,7 @@ def region_findings(request: AuthedRequest) -> HttpResponse:
         "rules": sorted(region.RULE_TITLES.items(), key=lambda r: int(r[0][1:])),
         "severities": list(region.SEVERITY_LABELS.items()),
         "triage_labels": region.TRIAGE_LABELS,
-        "regions": dashboard.regions(scope).only("pk", "name"),
+        "regions": dashboard.regions(scope, filters.year).only("pk", "name"),
         "verdicts": Verdict.choices,
     }
     return render(request, "oversight/findings.html", context)
