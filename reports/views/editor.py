@@ -13,6 +13,8 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import json_script
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reports.io import editing
@@ -90,7 +92,7 @@ def report_section(request: AuthedRequest, pk: int, section: str) -> HttpRespons
             for s in sources.values()
             if s.state in provenance.TO_CHECK and s.cell.table == section
         ]
-        context["table_config"] = table_config()
+        context["table_config_script"] = table_config_script()
         context["balance_columns"] = schema.APPLICATION_COLUMNS
     return render(request, "reports/section.html", context, status=status)
 
@@ -120,6 +122,12 @@ def _disable(form: Any) -> None:
 
 def _key(c: schema.Cell) -> str:
     return f"{c.table}:{c.row}:{c.col or ''}"
+
+
+@cache
+def table_config_script() -> SafeString:
+    """``{{ table_config|json_script:"table-config" }}``, written once per process."""
+    return json_script(table_config(), "table-config")
 
 
 @cache
