@@ -16,6 +16,7 @@ templates write is written here too; any other widget is rendered by Django.
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
@@ -25,7 +26,7 @@ from django.conf import settings
 from django.forms import BoundField
 from django.forms.renderers import DjangoTemplates
 from django.forms.widgets import Input, Widget
-from django.utils.html import conditional_escape
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -61,7 +62,13 @@ def _add_classes(field: BoundField, classes: str) -> None:
 
 
 def _e(value: Any) -> str:
-    return conditional_escape(value)
+    """What ``conditional_escape`` returns, without its safe-string wrapper, which
+    costs more than the escaping here (a few hundred values a page)."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return escape(str(value))
 
 
 # Django's widget templates that are ``input.html``, and its text area.

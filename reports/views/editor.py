@@ -33,7 +33,9 @@ def report_section(request: AuthedRequest, pk: int, section: str) -> HttpRespons
         raise Http404("no such section")
     # Whether there are 批注 or an import to show, with the row: a draft typed in has
     # neither, and its page makes two queries fewer.
-    flags = {"page_annotated": reviewing.annotated(section), "imported": provenance.imported()}
+    flags = {"page_annotated": reviewing.annotated(section)}
+    if section in schema.NOTE_KEYS:  # a table page shows the imported cells to check
+        flags["imported"] = provenance.imported()
     report = get_report_for(request.user, pk, **flags)
     can_edit = report.can_edit(request.user)
 
