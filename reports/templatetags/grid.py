@@ -126,7 +126,10 @@ def value_cell(
     """One ``<td>`` of a table: read-only, or with its input on an editing page.
     ``annotated``, on an editing page that shows 批注: the cells with an open one
     (marked), and every cell then names its field for choosing it."""
-    errors = c.bound.errors if c.bound is not None else []
+    # BoundField.errors makes an empty list for every cell without errors; the form's
+    # own errors are the same list where there are some.
+    bound = c.bound
+    errors = bound.form.errors.get(bound.name, ()) if bound is not None else ()
     html = "<td"
     if c.colspan > 1:
         html += f' colspan="{c.colspan}"'
