@@ -405,8 +405,8 @@ def test_a_typed_in_drafts_editing_pages_ask_for_annotations_and_imports_only_wi
         assert "reports_annotation" not in tables and "reports_importlog" not in tables
 
 
-def test_report_list_is_paged_in_constant_queries(
-    client, carol, agencies, django_assert_max_num_queries
+def test_report_list_is_paged_by_keyset_in_the_same_queries_on_every_page(
+    client, carol, agencies, django_assert_max_num_queries, django_assert_num_queries
 ):
     from reports.models import Agency
     from reports.views.reports import LIST_PAGE_SIZE
@@ -414,10 +414,24 @@ def test_report_list_is_paged_in_constant_queries(
     for i in range(LIST_PAGE_SIZE + 3):
         make_report(Agency.objects.create(name=f"部门{i:02d}", parent=agencies["zhenhai"]))
     client.force_login(carol)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(6) as first_queries:
         first = client.get(reverse("reports:list"))
-    assert len(first.context["page"].object_list) == LIST_PAGE_SIZE
-    second = client.get(reverse("reports:list"), {"page": 2})
-    shown = [r.pk for r in first.context["page"]] + [r.pk for r in second.context["page"]]
-    assert len(shown) == len(set(shown)) == LIST_PAGE_SIZE + 3
-    assert "第2页，共2页" in second.content.decode()
+    assert len(first.context["reports"]) == LIST_PAGE_SIZE
+    cursor = first.context["next_after"]
+    assert f"?after={cursor}" in first.content.decode()
+    # The second page: one query more, reading the cursor's report; no OFFSET.
+    with django_assert_num_queries(len(first_queries) + 1) as second_queries:
+        second = client.get(reverse("reports:list"), {"after": cursor})
+    assert "OFFSET" not in " ".join(q["sql"] for q in second_queries.captured_queries)
+    shown = [r.pk for r in first.context["reports"]] + [r.pk for r in second.context["reports"]]
+    expected = Report.objects.visible_to(carol).order_by("-year", "agency__name", "-revision", "pk")
+    assert shown == list(expected.values_list("pk", flat=True))
+    assert second.context["next_after"] is None and "回到第一页" in second.content.decode()
+
+
+def test_report_list_after_a_report_the_user_may_not_see_is_empty(client, alice, agencies):
+    other = make_report(agencies["weidong"], 2024)
+    make_report(agencies["office"], 2024)
+    client.force_login(alice)
+    response = client.get(reverse("reports:list"), {"after": other.pk})
+    assert response.status_code == 200 and list(response.context["reports"]) == []

@@ -62,12 +62,32 @@ class ReportQuerySet(models.QuerySet["Report"]):
         )
         return self.published().exclude(models.Exists(newer))
 
+    def listed_after(self, pk: int) -> ReportQuerySet:
+        """The reports after report ``pk`` in ``LIST_ORDER``, none if it is not among
+        these: keyset paging, so that a page deep in a province's list costs what the
+        first one costs (no OFFSET over the pages before)."""
+        last = self.filter(pk=pk).values("year", "agency__name", "revision").first()
+        if last is None:
+            return self.none()
+        year, name, revision = last["year"], last["agency__name"], last["revision"]
+        return self.filter(
+            models.Q(year__lt=year)
+            | models.Q(year=year, agency__name__gt=name)
+            | models.Q(year=year, agency__name=name, revision__lt=revision)
+            | models.Q(year=year, agency__name=name, revision=revision, pk__gt=pk)
+        )
+
     def with_return_comment(self) -> ReportQuerySet:
         """Each report with the comment it was last returned with (for lists)."""
         last_return = ReportEvent.objects.filter(
             report_id=models.OuterRef("pk"), kind__in=RETURN_KINDS
         ).order_by("-at", "-pk")
         return self.annotate(last_return_comment=models.Subquery(last_return.values("comment")[:1]))
+
+
+# The report list's order: the newest year first, agencies by name, the newest
+# revision first (``ReportQuerySet.listed_after`` pages through it).
+LIST_ORDER = ("-year", "agency__name", "-revision", "pk")
 
 
 def progress(prefix: str = "") -> models.Expression:

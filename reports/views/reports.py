@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from reports.io.forms import NewReportForm
 from reports.io.newyear import start_report
 from reports.models import EventKind, Report, Verdict, access, history, provenance, triage
+from reports.models.report import LIST_ORDER
 from reports.models.workflow import warning_key
 from reports.oversight.inbox import inbox_for
 from reports.printing import render as rendering
@@ -56,7 +56,8 @@ def report_list(request: AuthedRequest) -> HttpResponse:
 
 def _list_context(request: AuthedRequest, form: NewReportForm | None) -> dict:
     """One page of the reports the user may see: an oversight office over thousands of
-    agencies must not receive every report (and every cell column) at once."""
+    agencies must not receive every report (and every cell column) at once. ``after``
+    (a report's id) is the keyset cursor of the next page."""
     reports = (
         Report.objects.visible_to(request.user)
         .with_return_comment()
@@ -71,10 +72,19 @@ def _list_context(request: AuthedRequest, form: NewReportForm | None) -> dict:
             "completion",
             "agency__name",
         )
-        .order_by("-year", "agency__name", "-revision", "pk")
+        .order_by(*LIST_ORDER)
     )
-    page = Paginator(reports, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    return {"reports": page, "page": page, "form": form}
+    after = request.GET.get("after", "")
+    if after.isdigit():
+        reports = reports.listed_after(int(after))
+    rows = list(reports[: LIST_PAGE_SIZE + 1])
+    next_after = rows[LIST_PAGE_SIZE - 1].pk if len(rows) > LIST_PAGE_SIZE else None
+    return {
+        "reports": rows[:LIST_PAGE_SIZE],
+        "after": after if after.isdigit() else "",
+        "next_after": next_after,
+        "form": form,
+    }
 
 
 @login_required
