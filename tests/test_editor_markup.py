@@ -146,3 +146,19 @@ def test_cell_input_writes_what_django_text_input_writes():
     widget = forms.TextInput(attrs=bound.field.widget.attrs)
     assert str(bound) == bound.as_widget(widget=widget)
     assert str(bound).startswith(f'<input type="text" name="{cell.field}" value="a &quot;b')
+
+
+def test_a_cell_is_marked_by_its_gravest_finding_a_blank_only_lightly():
+    from reports.rules import Finding
+
+    cell = schema.STORED_CELLS[0]
+
+    def mark(*found: tuple[str, str]) -> str:
+        findings = [Finding(rule, severity, "说明") for rule, severity in found]
+        return rendering.ValueCell(cell, None, findings=findings).severity
+
+    assert mark() == ""
+    assert mark(("R5", "error")) == "blank"
+    assert mark(("R5", "error"), ("R8", "info")) == "info"
+    assert mark(("R8", "info"), ("R7", "warning")) == "warning"
+    assert mark(("R8", "info"), ("R2", "error"), ("R7", "warning")) == "error"

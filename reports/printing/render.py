@@ -32,6 +32,10 @@ class Label:
     css: str = ""
 
 
+# How a cell is marked, the gravest first.
+_LEVELS = ("error", "warning", "info")
+
+
 @dataclass(slots=True)
 class ValueCell:
     cell: schema.Cell
@@ -54,9 +58,13 @@ class ValueCell:
     def severity(self) -> str:
         """How to mark the cell. A blank cell (R5) is plain to see, so it gets a light
         mark instead of the red frame that would cover a whole new draft."""
-        for level in ("error", "warning", "info"):
-            if any(f.severity == level and f.rule != "R5" for f in self.findings):
-                return level
+        # One pass without generators: a blank table's every cell asks.
+        best = len(_LEVELS)
+        for f in self.findings:
+            if f.rule != "R5" and f.severity in _LEVELS:
+                best = min(best, _LEVELS.index(f.severity))
+        if best < len(_LEVELS):
+            return _LEVELS[best]
         return "blank" if self.findings else ""
 
 
