@@ -24,7 +24,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.signals import post_delete, post_save, pre_save
 
@@ -191,8 +191,15 @@ def refresh_above(path: str, years: list[int] | None = None) -> None:
     if years is None:
         years = sorted(set(RegionTotal.objects.values_list("year", flat=True)))
     for year in years:
-        for agency_id in reversed(ids):
-            refresh(agency_id, year)
+        with transaction.atomic():
+            # Two saves beneath one region at once would each add up the other's
+            # child totals as they were before it: the rows above are locked first,
+            # top down (one order, so no deadlock), and each sum then reads what the
+            # other committed. Saves in one tree take turns here.
+            above = RegionTotal.objects.select_for_update(of=("self",))
+            list(above.filter(agency_id__in=ids, year=year).order_by("agency__path"))
+            for agency_id in reversed(ids):
+                refresh(agency_id, year)
 
 
 # True inside ``suspended()``.
