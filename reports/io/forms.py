@@ -11,6 +11,7 @@ from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 
 from reports.io.imports import MAX_UPLOAD_BYTES
@@ -20,16 +21,26 @@ from reports.spec.numbers import NumberError, format_fee, parse_count, parse_fee
 from reports.spec.text import NARRATIVE_MAX_CHARS, TextError, clean_text
 
 
-def _html_attrs(attrs: dict[str, Any]) -> str:
-    """Attributes as Django's ``attrs.html`` writes them (True bare, False left out).
-    html.escape is what django.utils.html.escape applies, without its lazy-string
-    wrapper, which costs more than the escaping at 144 inputs a page."""
+def html_escape(value: Any) -> str:
+    """What ``conditional_escape`` returns, without its safe-string wrapper, which
+    costs more than the escaping at the hundreds of values an editing page writes."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return escape(str(value))
+
+
+def html_attrs(attrs: dict[str, Any]) -> str:
+    """Attributes as Django's ``attrs.html`` writes them (True bare, False left out),
+    written directly: the editor's inputs and form fields (``CellInput``,
+    ``templatetags.bootstrap_fields``) without a template rendering each."""
     html = ""
-    for key, value in attrs.items():
+    for name, value in attrs.items():
         if value is True:
-            html += f" {key}"
+            html += f" {html_escape(name)}"
         elif value is not False:
-            html += f' {key}="{escape(str(value))}"'
+            html += f' {html_escape(name)}="{html_escape(str(value))}"'
     return html
 
 
@@ -44,7 +55,7 @@ class CellInput(forms.TextInput):
 
     def __init__(self, attrs: dict[str, Any]):
         super().__init__(attrs)
-        self.fixed_attrs = _html_attrs(self.attrs)
+        self.fixed_attrs = html_attrs(self.attrs)
 
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
         value = self.format_value(value)
@@ -54,9 +65,9 @@ class CellInput(forms.TextInput):
         attrs = attrs or {}
         if any(key in self.attrs for key in attrs):
             # An attribute of the template definition overridden: Django's order.
-            return mark_safe(f"{html}{_html_attrs(self.build_attrs(self.attrs, attrs))}>")
+            return mark_safe(f"{html}{html_attrs(self.build_attrs(self.attrs, attrs))}>")
         # Django writes the widget's own attributes first, then the request's.
-        return mark_safe(f"{html}{self.fixed_attrs}{_html_attrs(attrs)}>")
+        return mark_safe(f"{html}{self.fixed_attrs}{html_attrs(attrs)}>")
 
 
 def _copy_of(obj: Any) -> Any:

@@ -16,7 +16,6 @@ templates write is written here too; any other widget is rendered by Django.
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
@@ -26,8 +25,10 @@ from django.conf import settings
 from django.forms import BoundField
 from django.forms.renderers import DjangoTemplates
 from django.forms.widgets import Input, Widget
-from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
+
+from reports.io.forms import html_attrs as _attrs
+from reports.io.forms import html_escape as _e
 
 register = template.Library()
 
@@ -61,33 +62,12 @@ def _add_classes(field: BoundField, classes: str) -> None:
             present.append(name)
 
 
-def _e(value: Any) -> str:
-    """What ``conditional_escape`` returns, without its safe-string wrapper, which
-    costs more than the escaping here (a few hundred values a page)."""
-    if isinstance(value, Promise):
-        value = str(value)
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return escape(str(value))
-
-
 # Django's widget templates that are ``input.html``, and its text area.
 _INPUTS = frozenset(
     f"django/forms/widgets/{name}.html"
     for name in ("input", "text", "number", "date", "email", "url", "checkbox", "hidden")
 )
 _TEXTAREA = "django/forms/widgets/textarea.html"
-
-
-def _attrs(attrs: dict[str, Any]) -> str:
-    """``django/forms/widgets/attrs.html``."""
-    html = ""
-    for name, value in attrs.items():
-        if value is True:
-            html += f" {_e(name)}"
-        elif value is not False:
-            html += f' {_e(name)}="{_e(str(value))}"'
-    return html
 
 
 def _widget(field: BoundField) -> str:
