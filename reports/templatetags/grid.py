@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from functools import lru_cache
-from html import escape
 from typing import Any
 
 from django import template
@@ -20,6 +19,7 @@ from django.forms import BoundField
 from django.utils.safestring import SafeString, mark_safe
 
 from reports.io.forms import CellInput
+from reports.io.forms import html_escape as _e
 from reports.printing.render import Label, TableRow, ValueCell
 
 register = template.Library()
@@ -31,14 +31,6 @@ _CLOSE = "\n    </td>"
 _ROW_OPEN = "\n    "
 _ROW_CLOSE = "\n  </tr>\n  "
 _HEAD_ROW_CLOSE = "</tr>\n  "
-
-
-def _e(value: object) -> str:
-    """What ``{{ value }}`` writes. html.escape is what django.utils.html.escape
-    applies, without its lazy-string wrapper, which costs more than the escaping here."""
-    if isinstance(value, SafeString):
-        return value
-    return escape(str(value))
 
 
 def _css(c: ValueCell, has_errors: bool, annotated: Collection[str] = ()) -> str:
