@@ -169,6 +169,11 @@ def refresh(agency_id: int, year: int) -> Totals | None:
     totals = live(Report.objects.current().filter(agency__in=direct), direct, year)
     for row in child_rows:
         totals.add(row.totals())
+    _store(agency_id, year, totals)
+    return totals
+
+
+def _store(agency_id: int, year: int, totals: Totals) -> None:
     RegionTotal.objects.update_or_create(
         agency_id=agency_id,
         year=year,
@@ -181,12 +186,13 @@ def refresh(agency_id: int, year: int) -> Totals | None:
             "with_errors": totals.with_errors,
         },
     )
-    return totals
 
 
-def refresh_above(path: str, years: list[int] | None = None) -> None:
+def refresh_above(path: str, years: list[int] | None = None, moved: bool = True) -> None:
     """Every region on ``path`` (an agency's, itself included), deepest first, for
-    ``years`` (by default every year that has totals)."""
+    ``years`` (by default every year that has totals). Unless the tree ``moved``, a
+    region whose child region was summed again takes the difference of that child's
+    totals instead of summing all its children again (a province's hundreds)."""
     ids = [int(p) for p in path.strip("/").split("/") if p]
     if years is None:
         years = sorted(set(RegionTotal.objects.values_list("year", flat=True)))
@@ -197,9 +203,21 @@ def refresh_above(path: str, years: list[int] | None = None) -> None:
             # top down (one order, so no deadlock), and each sum then reads what the
             # other committed. Saves in one tree take turns here.
             above = RegionTotal.objects.select_for_update(of=("self",))
-            list(above.filter(agency_id__in=ids, year=year).order_by("agency__path"))
+            rows = above.filter(agency_id__in=ids, year=year).order_by("agency__path")
+            before = {row.agency_id: row.totals() for row in rows}
+            child_before: Totals | None = None
+            child_after: Totals | None = None
             for agency_id in reversed(ids):
-                refresh(agency_id, year)
+                mine = before.get(agency_id)
+                after: Totals | None
+                if not moved and mine and child_before and child_after:
+                    after = Totals().add(mine).add(child_before, -1).add(child_after)
+                    _store(agency_id, year, after)
+                else:
+                    # A new region, or one above an agency without agencies beneath
+                    # it, whose report it reads itself.
+                    after = refresh(agency_id, year)
+                child_before, child_after = before.get(agency_id), after
 
 
 # True inside ``suspended()``.
@@ -223,7 +241,7 @@ def note(report: Any) -> None:
         return
     path = Agency.objects.filter(pk=report.agency_id).values_list("path", flat=True).first()
     if path:
-        refresh_above(path, [report.year])
+        refresh_above(path, [report.year], moved=False)
 
 
 def rebuild(years: list[int] | None = None, within: Agency | None = None) -> int:
