@@ -101,6 +101,24 @@ def test_a_deleted_report_leaves_the_totals_of_every_region_above_it(tree, fille
     assert_equal_to_the_reports(tree["zhenhai"], tree["city"])
 
 
+def test_a_draft_correction_deleted_hands_its_figures_back_to_the_published_one(
+    tree, filled, alice, bob
+):
+    office = filled["office"]
+    office.submit(alice)
+    office.approve(bob)
+    office.publish(bob)
+    revision = office.start_revision(alice)
+    setattr(revision, CELL, SEED_RECEIVED + 100)
+    revision.save()
+    revision.delete()  # as the admin deletes a draft correction
+    zhenhai = stored(tree["zhenhai"])
+    assert zhenhai.sums[CELL] == SEED_RECEIVED + 7  # the published version counts again
+    assert (zhenhai.by_progress["revising"], zhenhai.by_progress["published"]) == (0, 1)
+    assert stored(tree["city"]).sums[CELL] == SEED_RECEIVED + 7 + 11
+    assert_equal_to_the_reports(tree["zhenhai"], tree["city"])
+
+
 def test_a_new_or_moved_agency_is_counted_where_it_now_is(tree, filled):
     added = Agency.objects.create(name="宁波市镇海区教育局", parent=tree["zhenhai"])
     assert stored(tree["zhenhai"]).kinds["department"]["agencies"] == 3
