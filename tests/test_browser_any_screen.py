@@ -118,7 +118,12 @@ def test_the_reviewers_pages_fit_a_phone_and_pass_axe(page, alice, bob, region):
     assert report(found, "reviewer") == []
 
 
-def test_the_oversight_pages_fit_a_phone_and_pass_axe(page, carol, region, agencies):
+def test_the_oversight_pages_fit_a_phone_and_pass_axe(page, alice, bob, carol, region, agencies):
+    # A correction published through the workflow: its page lists events of every kind.
+    revision = region["published"].start_revision(alice)
+    revision.submit(alice)
+    revision.approve(bob)
+    revision.publish(bob)
     login(page, carol)
     pages = {
         "home": "/",
@@ -128,6 +133,7 @@ def test_the_oversight_pages_fit_a_phone_and_pass_axe(page, carol, region, agenc
         "exports": "/reports/exports/",
         "import-batch": "/reports/import/batch/",
         "report": f"/reports/{region['published'].pk}/",
+        "revised": f"/reports/{revision.pk}/",
         "findings": "/oversight/findings/?year=2023",
     }
     found = [p for name, url in pages.items() for p in problems_on(page, url, f"oversight-{name}")]
