@@ -35,10 +35,19 @@ class Finding:
     # Something is still missing (a blank cell, an empty section) rather than wrong:
     # the section is being filled in (``progress``), not in error.
     incomplete: bool = False
+    # What a cell's title says of the finding, when the message speaks of many cells
+    # (R5's every blank cell of a table): short, about that one cell. The message
+    # itself is in the page's list of findings, once instead of in every cell.
+    cell_message: str = ""
 
     @property
     def severity_label(self) -> str:
         return SEVERITY_LABELS[self.severity]
+
+    @property
+    def in_cell(self) -> str:
+        """What a cell the finding marks says of it."""
+        return self.cell_message or self.message
 
     @property
     def anchor(self) -> str:

@@ -80,6 +80,7 @@ def no_blank_cells(doc: dict, context: Context) -> Iterator[Finding]:
             "完成的报告不得留空，没有数据请填写0。",
             cells=tuple(c.address for c in blanks),
             incomplete=True,
+            cell_message="本单元格空白，没有数据请填写0。",
         )
 
 

@@ -51,7 +51,7 @@ def _css(c: ValueCell, has_errors: bool, annotated: Collection[str] = ()) -> str
 @lru_cache(maxsize=1024, typed=True)  # typed: a safe string is not escaped
 def _finding_line(rule: str, message: str) -> str:
     """A finding as a cell's title lists it. One finding marks many cells (R5 every
-    blank cell of a table, with a message naming them), so each is escaped once."""
+    blank cell of a table), so each is escaped once."""
     return f"{_e(rule)} {_e(message)}&#10;"
 
 
@@ -63,7 +63,7 @@ def _title(c: ValueCell) -> str | None:
         or (source is not None and (source.note or source.state in ("blank", "doubtful")))
     ):
         return None
-    text = "".join(_finding_line(f.rule, f.message) for f in c.findings)
+    text = "".join(_finding_line(f.rule, f.in_cell) for f in c.findings)
     if source is not None:
         text += f"导入：{_e(source.get_state_display())}"
         if source.published:
