@@ -1,0 +1,82 @@
+"""What one save of an editing page costs: 保存本部分 on 表三 stores the page, counts the
+report's findings once and refreshes the regions above it with a single sum over the
+region's own rows, in a bounded number of queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from reports.models import Agency, RegionTotal, Report, regions
+from reports.spec import schema
+from tests.helpers import make_report
+
+pytestmark = pytest.mark.django_db
+
+CELL = "app_new_received_natural_person"
+YEAR = 2024
+# Measured on the save below (SQLite and PostgreSQL alike): session and user, the
+# report read and locked, its update and history row, the recount (the rules' reading,
+# the counts, the stored findings), the regions above (the totals' rows locked, the
+# region's own rows summed once, the office's and the region's totals stored), the
+# next year's report looked for and the PDF's task enqueued. 34 before the totals'
+# rows were stored with an UPDATE and a department's own (non-)region was looked at once.
+SAVE_QUERIES = 30
+
+
+def table_post(report: Report, **values: str) -> dict[str, str]:
+    data = {c.field: "" for c in schema.stored_cells_of("applications")}
+    data["applications_note"] = ""
+    data.update(values)
+    data["version"] = str(Report.objects.get(pk=report.pk).version)
+    return data
+
+
+def save(client, report: Report, **values: str):
+    url = reverse("reports:section", args=[report.pk, "applications"])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, table_post(report, **values))
+    return response, [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_save_of_the_largest_table_makes_a_bounded_number_of_queries(client, alice, agencies):
+    report = make_report(agencies["office"], YEAR)
+    client.force_login(alice)
+    response, queries = save(client, report, **{CELL: "12"})
+    assert response.status_code == 302
+    assert Report.objects.get(pk=report.pk).app_new_received_natural_person == 12
+    assert len(queries) <= SAVE_QUERIES, "\n".join(q[:100] for q in queries)
+    # The region's totals are summed from its own reports once, not per level above.
+    sums = [q for q in queries if 'SUM("reports_report"' in q]
+    assert len(sums) == 1
+
+
+def test_the_region_above_a_save_holds_what_was_saved_as_summing_its_reports_does(
+    client, alice, agencies
+):
+    zhenhai = agencies["zhenhai"]
+    make_report(agencies["finance"], YEAR, figures={CELL: 5})
+    report = make_report(agencies["office"], YEAR)
+    client.force_login(alice)
+    assert save(client, report, **{CELL: "12"})[0].status_code == 302
+    stored = RegionTotal.objects.get(agency=zhenhai, year=YEAR).totals()
+    assert stored.sums[CELL] == 17
+    assert stored.reports == 2
+    subtree = zhenhai.subtree()
+    live = regions.live(Report.objects.current().filter(agency__in=subtree), subtree, YEAR)
+    assert stored == live
+    # Every other cell of alice's page was left blank, 金融发展服务中心's too.
+    assert CELL not in stored.blanks
+    assert stored.blanks["app_new_received_commercial"] == 2
+
+
+def test_a_region_without_reports_for_the_year_sums_to_nothing(agencies):
+    zhenhai = agencies["zhenhai"]
+    regions.refresh(zhenhai.pk, 2031)
+    stored = RegionTotal.objects.get(agency=zhenhai, year=2031).totals()
+    assert stored.reports == 0
+    assert stored.sums[CELL] == 0
+    assert stored.blanks == {}
+    assert stored.kind(True)["agencies"] == 1
+    assert stored.kind(False)["agencies"] == 2
+    assert Agency.objects.filter(parent=zhenhai).count() == 2
