@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -108,3 +109,38 @@ def published_report(clerk, reviewer) -> Report:
     report.approve(reviewer)
     report.publish(reviewer)
     return report
+
+
+def add_districts(region: Agency, n: int, start: int = 1, year: int = 2023) -> list[Agency]:
+    """``n`` street offices beneath ``region``, each above one department (so each is a
+    region), with the stored totals of ``year`` rebuilt as refresh_region_totals would."""
+    from reports.models import regions
+
+    districts = []
+    with regions.suspended():
+        for i in range(start, start + n):
+            district = Agency.objects.create(name=f"镇海区第{i:02d}街道办事处", parent=region)
+            Agency.objects.create(name=f"镇海区第{i:02d}街道党政办", parent=district)
+            districts.append(district)
+    regions.rebuild([year], within=region)
+    return districts
+
+
+def nested_governments(n: int) -> list[Agency]:
+    """``n`` governments one inside the other with a published 2023 report at the
+    bottom: ``n`` regions the public may narrow to, at the cost of one report."""
+    from reports.models import Status
+
+    chain: list[Agency] = []
+    parent = None
+    for i in range(1, n + 1):
+        parent = Agency.objects.create(
+            name=f"第{i:02d}县人民政府", parent=parent, is_government=True
+        )
+        chain.append(parent)
+    office = Agency.objects.create(name=f"第{n:02d}县人民政府办公室", parent=parent)
+    report = make_report(office, 2023)
+    Report.objects.filter(pk=report.pk).update(
+        status=Status.PUBLISHED, published_on=date(2024, 1, 20)
+    )
+    return chain

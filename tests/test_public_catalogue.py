@@ -4,6 +4,7 @@ shown), its downloads, its cache headers and its throttle for anonymous clients.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -209,3 +210,10 @@ def test_an_anonymous_client_over_the_limit_gets_429_and_a_signed_in_user_does_n
 
     client.force_login(alice)
     assert client.get(url).status_code == 200
+
+
+def test_the_list_offers_the_years_there_are_published_reports_for(client, region):
+    html = client.get(reverse("public:list"), {"year": 2023}).getvalue().decode()
+    years = re.findall(r'<option value="(\d*)"( selected)?>(.*?)</option>', html)
+    assert ("2023", " selected", "2023年") in years and ("2022", "", "2022年") in years
+    assert ("", "", "全部年度") in years

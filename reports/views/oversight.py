@@ -28,6 +28,7 @@ from reports.printing import pdf
 from reports.printing import render as rendering
 from reports.spec import schema
 from reports.spec.calendar import reporting_year
+from reports.views import pickers
 from reports.views.http import AuthedRequest, attachment, oversight_scope_of
 
 
@@ -48,6 +49,15 @@ def home(request: AuthedRequest) -> HttpResponse:
     today = date.today()
     filters = dashboard.Filters.from_query(request.GET, _default_year())
     within = _within(scope, filters)
+    picker = pickers.pick(
+        request,
+        dashboard.regions(scope, filters.year),
+        param="within",
+        label="下级区域",
+        chosen=within,
+    )
+    if picker.redirect_query:
+        return redirect(f"{request.path}?{picker.redirect_query}")
     rows = dashboard.filtered_rows(scope, filters, today, within)
     summary = dashboard.summary(scope, filters.year, today)
     paginator = Paginator(rows, dashboard.PAGE_SIZE)
@@ -68,7 +78,7 @@ def home(request: AuthedRequest) -> HttpResponse:
         "status_labels": dashboard.STATUS_LABELS,
         "lateness_labels": dashboard.LATENESS_LABELS,
         "sort_links": _sort_links(filters),
-        "regions": dashboard.regions(scope, filters.year).only("pk", "name"),
+        "regions": picker,
         "status_chart": charts.status_distribution(summary.statuses()),
         "region_chart": charts.region_by_agency(scope.path, filters.year),
         "jan31": date(filters.year + 1, 1, 31),
@@ -111,7 +121,9 @@ def home_xlsx(request: AuthedRequest) -> HttpResponseBase:
 PAGE_LIST_LIMIT = 100
 
 
-def _rollup_for(request: AuthedRequest, limit: int | None = None) -> rollups.Rollup:
+def _rollup_scope(request: AuthedRequest) -> tuple[Agency, Agency, int]:
+    """The user's scope, the agency rolled up (the scope unless ``parent`` names one
+    beneath it; 404 outside) and the year."""
     scope = oversight_scope_of(request.user)
     parent = scope
     if request.GET.get("parent"):
@@ -121,24 +133,35 @@ def _rollup_for(request: AuthedRequest, limit: int | None = None) -> rollups.Rol
             raise Http404("no such agency") from None
         parent = get_object_or_404(scope.subtree(), pk=pk)
     year = dashboard.Filters.from_query(request.GET, _default_year()).year
-    return rollups.compute(year, parent, limit=limit)
+    return scope, parent, year
 
 
 @login_required
 @require_safe
 def rollup(request: AuthedRequest) -> HttpResponse:
-    result = _rollup_for(request, limit=PAGE_LIST_LIMIT)
+    scope, parent, year = _rollup_scope(request)
+    # No choice is the whole scope, the select's first option as before the picker.
+    picker = pickers.pick(
+        request,
+        dashboard.regions(scope, year),
+        param="parent",
+        label="汇总范围",
+        chosen=None if parent.pk == scope.pk else parent,
+        empty_label=scope.name,
+    )
+    if picker.redirect_query:
+        return redirect(f"{request.path}?{picker.redirect_query}")
+    result = rollups.compute(year, parent, limit=PAGE_LIST_LIMIT)
     sections = [
         (s.heading, rendering.build_table(s.key, result.figures))
         for s in schema.SECTIONS
         if s.key in schema.NOTE_KEYS
     ]
-    scope = oversight_scope_of(request.user)
     context = {
         "rollup": result,
         "sections": sections,
         "years": _year_choices(result.year),
-        "parents": dashboard.regions(scope, result.year, itself=True).only("pk", "name"),
+        "parents": picker,
         "status_counts": [
             (dashboard.STATUS_LABELS[key], count) for key, count in result.status_counts.items()
         ],
@@ -155,7 +178,8 @@ def rollup(request: AuthedRequest) -> HttpResponse:
 def rollup_export(request: AuthedRequest, fmt: str) -> HttpResponseBase:
     if fmt not in ("xlsx", "json", "pdf"):
         raise Http404("unknown format")
-    result = _rollup_for(request)
+    _, parent, year = _rollup_scope(request)
+    result = rollups.compute(year, parent)
     name = f"{result.title}.{fmt}"
     if fmt == "xlsx":
         return attachment(rollup_workbook(result), name)

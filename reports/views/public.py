@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
 from reports.io import codec
@@ -20,6 +20,7 @@ from reports.oversight import charts, rollup
 from reports.printing import pdf, word
 from reports.printing import render as rendering
 from reports.spec import schema
+from reports.views import pickers
 from reports.views.http import attachment, public_page
 
 
@@ -89,6 +90,16 @@ def published_report(pk: int) -> Report:
 def public_list(request: HttpRequest) -> HttpResponse:
     form, page = published_page(request)
     query, _, _ = form.search()
+    picker = pickers.pick(
+        request,
+        cat.regions(),
+        param="region",
+        label="地区",
+        chosen=query.region,
+        empty_label="全部地区",
+    )
+    if picker.redirect_query:
+        return redirect(f"{request.path}?{picker.redirect_query}")
     bulk = None
     if query.region is not None and query.year is not None:
         bulk = {"region": query.region, "year": query.year}
@@ -96,6 +107,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
     following["after"] = str(page.next_after or "")
     context = {
         "form": form,
+        "regions": picker,
         "reports": page.reports,
         "next_query": following.urlencode() if page.next_after else "",
         "first_query": "" if form.cleaned_data.get("after") is None else _without_after(request),

@@ -21,6 +21,7 @@ from reports.models import TriageError, Verdict, access, triage
 from reports.oversight import dashboard
 from reports.oversight import findings as region
 from reports.oversight.xlsx import table_workbook
+from reports.views import pickers
 from reports.views.http import AuthedRequest, attachment, oversight_scope_of
 from reports.views.reports import detail_context, get_report_for
 
@@ -61,8 +62,18 @@ def _filters(request: AuthedRequest) -> region.Filters:
 def region_findings(request: AuthedRequest) -> HttpResponse:
     scope = oversight_scope_of(request.user)
     filters = _filters(request)
+    within = None
     if filters.within:
-        get_object_or_404(dashboard.agencies_beneath(scope), pk=filters.within)
+        within = get_object_or_404(dashboard.agencies_beneath(scope), pk=filters.within)
+    picker = pickers.pick(
+        request,
+        dashboard.regions(scope, filters.year),
+        param="within",
+        label="下级区域",
+        chosen=within,
+    )
+    if picker.redirect_query:
+        return redirect(f"{request.path}?{picker.redirect_query}")
     page = Paginator(region.rows(scope, filters), region.PAGE_SIZE).get_page(filters.page)
     context = {
         "scope": scope,
@@ -73,7 +84,7 @@ def region_findings(request: AuthedRequest) -> HttpResponse:
         "rules": sorted(region.RULE_TITLES.items(), key=lambda r: int(r[0][1:])),
         "severities": list(region.SEVERITY_LABELS.items()),
         "triage_labels": region.TRIAGE_LABELS,
-        "regions": dashboard.regions(scope, filters.year).only("pk", "name"),
+        "regions": picker,
         "verdicts": Verdict.choices,
     }
     return render(request, "oversight/findings.html", context)
