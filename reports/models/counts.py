@@ -42,9 +42,13 @@ def refresh_with_next_year(report: Any) -> None:
     """``report`` and every revision of the agency's report of the next year, whose
     cross-year rules compare with the current revision of this year."""
     refresh(report)
-    following = type(report).objects.filter(agency_id=report.agency_id, year=report.year + 1)
-    for other in following.select_related("agency"):
-        refresh(other)
+    model = type(report)
+    following = model.objects.filter(agency_id=report.agency_id, year=report.year + 1)
+    # Asked first without the 170 cell columns: a draft being filled in has none yet.
+    pks = list(following.values_list("pk", flat=True))
+    if pks:
+        for other in model.objects.filter(pk__in=pks).select_related("agency"):
+            refresh(other)
 
 
 # The reports changed inside ``deferred()``, by model and primary key; None outside.

@@ -31,21 +31,16 @@ from reports.views.reports import get_report_for
 def report_section(request: AuthedRequest, pk: int, section: str) -> HttpResponse:
     if section not in schema.EDIT_PAGE_KEYS:
         raise Http404("no such section")
-    # Whether there are 批注 or an import to show, with the row: a draft typed in has
-    # neither, and its page makes two queries fewer.
-    flags = {"page_annotated": reviewing.annotated(section)}
-    if section in schema.NOTE_KEYS:  # a table page shows the imported cells to check
-        flags["imported"] = provenance.imported()
-    report = get_report_for(request.user, pk, **flags)
-    can_edit = report.can_edit(request.user)
-
     conflict = None
-    version = report.version
     if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied(report.locked_reason() or "您没有修改本报告的权限。")
+        # Only whether the user may see the report: the save reads the row itself,
+        # locked, and refuses (PermissionDenied) when it may not be edited, so the
+        # 170 cell columns are not read twice.
+        if not Report.objects.visible_to(request.user).filter(pk=pk).exists():
+            raise Http404("no such report")
         result = editing.save_section(pk, section, request.POST, request.user, partial=False)
         report, form, conflict = result.report, result.form, result.conflict
+        can_edit = True
         if result.saved:
             messages.success(request, "已保存。")
             return redirect(reverse("reports:section", args=[report.pk, section]))
@@ -58,6 +53,14 @@ def report_section(request: AuthedRequest, pk: int, section: str) -> HttpRespons
             version = base_version if base_version is not None else report.version
             status = 400
     else:
+        # Whether there are 批注 or an import to show, with the row: a draft typed in
+        # has neither, and its page makes two queries fewer.
+        flags = {"page_annotated": reviewing.annotated(section)}
+        if section in schema.NOTE_KEYS:  # a table page shows the imported cells to check
+            flags["imported"] = provenance.imported()
+        report = get_report_for(request.user, pk, **flags)
+        can_edit = report.can_edit(request.user)
+        version = report.version
         form = editing.section_form(report, section)
         status = 200
 
