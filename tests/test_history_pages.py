@@ -79,9 +79,13 @@ def test_report_page_costs_the_same_for_5_or_60_saves_and_events(client, alice, 
     report = make_report(agencies["office"])
     client.force_login(alice)
     save_problems_times(report, 4)
+    # A report without events is not asked for them: one event on either side.
+    ReportEvent.objects.create(
+        report=report, kind=EventKind.SUBMIT, from_status="draft", to_status="submitted"
+    )
     small_queries, small_page = page_queries(client, report.get_absolute_url())
     save_problems_times(report, 56, start=5)
-    for _ in range(30):
+    for _ in range(29):
         ReportEvent.objects.create(
             report=report, kind=EventKind.SUBMIT, from_status="draft", to_status="submitted"
         )

@@ -1,10 +1,14 @@
 """The report page stays at a constant number of queries however large the region."""
 
+import re
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reports.models import Agency
-from tests.helpers import import_seed, make_report
+from reports.models import Agency, Annotation, Report, triage
+from tests.helpers import import_seed, make_report, published_report, ready_report
 
 
 @pytest.mark.parametrize("extra", [5, 50])
@@ -31,3 +35,57 @@ def test_report_page_costs_the_same_queries_for_5_or_50_agencies(
     assert len(r7) == 2
     assert all("为0" in m and "2022年度报告“四、结转下年度继续办理”为9" in m for m in r7)
     assert "2022年度报告“四、结转下年度继续办理”为9" in response.getvalue().decode()
+
+
+def detail_queries(client, report) -> tuple[list[str], str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("reports:detail", args=[report.pk]))
+    assert response.status_code == 200
+    return [q["sql"] for q in queries.captured_queries], response.getvalue().decode()
+
+
+def test_a_clerks_draft_page_asks_for_no_marks_annotations_import_or_revisions(
+    client, alice, agencies
+):
+    report = make_report(agencies["office"], year=2024)
+    client.force_login(alice)
+    queries, page = detail_queries(client, report)
+    # Session, user, the report with whether it has events, marks, 批注 or an import
+    # log, last year's and the siblings' reports, the sub-sections of 一, the report's
+    # history and its sub-sections', the unread notices.
+    assert len(queries) == 8
+    for table in ("reportevent", "findingmark", "annotation", "importlog"):
+        # Only inside the report's query, as an EXISTS (aliased U0).
+        assert not any(re.search(f'FROM "reports_{table}"(?! U0)', sql) for sql in queries)
+    assert 'id="revisions"' not in page
+
+
+def test_the_report_page_still_shows_marks_annotations_import_and_revisions(
+    client, alice, bob, agencies
+):
+    report = published_report(alice, bob)
+    revision = report.start_revision(alice)
+    finding = triage.StoredFinding.objects.filter(report=revision).first()
+    assert finding is not None
+    triage.mark(bob, revision, finding.fingerprint, triage.Verdict.CONFIRMED, "核实无误")
+    Annotation.objects.create(report=revision, page="problems", author=bob, body="请补充")
+    client.force_login(alice)
+    _, page = detail_queries(client, revision)
+    assert "核实无误" in page
+    assert "请补充" in page
+    assert 'id="revisions"' in page and "原版" in page
+
+
+def test_the_report_page_after_a_save_shows_what_the_rules_find_now(client, alice):
+    report = ready_report()  # balanced and complete: no finding at all
+    client.force_login(alice)
+    _, before = detail_queries(client, report)
+    assert 'id="no-findings"' in before
+    report = Report.objects.get(pk=report.pk)
+    # 7 more new applications of natural persons than the table accounts for.
+    report.app_new_received_natural_person += 7
+    report.save()
+    _, after = detail_queries(client, report)
+    assert 'id="no-findings"' not in after
+    assert 'data-rule="R1"' in after
+    assert "表三“自然人”列勾稽关系不平衡" in after and "相差7。" in after

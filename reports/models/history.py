@@ -68,9 +68,28 @@ def _who(record: Any) -> str:
     return person_name(record.history_first_name, record.history_last_name, record.history_username)
 
 
+def _diffed_fields() -> list[tuple[str, str, str]]:
+    """(name, attribute, label) of each column ``diff_against`` would compare (the
+    tracked, editable ones, but for ``IGNORED_FIELDS``), in its order (by name)."""
+    tracked = Report.history.model.tracked_fields
+    fields = [f for f in tracked if f.editable and f.name not in IGNORED_FIELDS]
+    return sorted((f.name, f.attname, _label(f.name)) for f in fields)
+
+
+# What depends on the model's definition only, once per process: simple-history's
+# ``diff_against`` builds two dicts of all ~330 columns for each pair of saves, two
+# thirds of the report page's history (20 saves: ~10 ms of CPU).
+DIFFED_FIELDS = _diffed_fields()
+
+
 def _report_changes(new, old) -> list[Change]:
-    delta = new.diff_against(old, excluded_fields=IGNORED_FIELDS)
-    return [Change(_label(c.field), _show(c.old), _show(c.new), c.field) for c in delta.changes]
+    """What ``new.diff_against(old, excluded_fields=IGNORED_FIELDS)`` finds, as the
+    changes a page shows."""
+    return [
+        Change(label, _show(before), _show(after), name)
+        for name, attname, label in DIFFED_FIELDS
+        if (before := getattr(old, attname)) != (after := getattr(new, attname))
+    ]
 
 
 # How many saves a page of the history shows: a report saved 500 times must not make

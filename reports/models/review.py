@@ -70,6 +70,12 @@ def annotated(page: str) -> models.Exists:
     return models.Exists(Annotation.objects.filter(report=models.OuterRef("pk"), page=page))
 
 
+def annotated_anywhere() -> models.Exists:
+    """Whether a report (the outer query's row) has 批注 on any page: the report page
+    lists them only then."""
+    return models.Exists(Annotation.objects.filter(report=models.OuterRef("pk")))
+
+
 class AnnotationQuerySet(models.QuerySet["Annotation"]):
     def open(self) -> AnnotationQuerySet:
         return self.filter(status=AnnotationStatus.OPEN)

@@ -254,13 +254,21 @@ class Judged:
         return bool(self.mark and not self.standing)
 
 
+def marked() -> Exists:
+    """Whether a report (the outer query's row) has any triage mark: a page that judges
+    its findings asks for the marks only then."""
+    return Exists(FindingMark.objects.filter(report=OuterRef("pk")))
+
+
 def judge(report: Report) -> tuple[list[Judged], rules.Progress]:
     """The rules run on ``report`` now, each finding with its mark, and the progress
-    of ``report.assess()``: one query more than that."""
+    of ``report.assess()``: one query more than that, none when the report was read
+    with ``marked()`` false."""
     doc, findings, progress = report.assessment()
-    marks = {
-        m.fingerprint: m for m in FindingMark.objects.filter(report=report).select_related("by")
-    }
+    marks = {}
+    if getattr(report, "marked", True):  # read without the flag: ask
+        rows = FindingMark.objects.filter(report=report).select_related("by")
+        marks = {m.fingerprint: m for m in rows}
     result = []
     for f, p in zip(findings, fingerprints(report.pk, findings), strict=True):
         m = marks.get(p)

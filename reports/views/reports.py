@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,7 +16,17 @@ from django.views.decorators.http import require_POST, require_safe
 
 from reports.io.forms import NewReportForm
 from reports.io.newyear import start_report
-from reports.models import EventKind, Report, Verdict, access, history, provenance, triage
+from reports.models import (
+    EventKind,
+    Report,
+    ReportEvent,
+    Verdict,
+    access,
+    history,
+    provenance,
+    triage,
+)
+from reports.models import review as reviewing
 from reports.models.report import LIST_ORDER
 from reports.models.workflow import warning_key
 from reports.oversight.inbox import inbox_for
@@ -104,10 +115,22 @@ def report_create(request: AuthedRequest) -> HttpResponse:
     return redirect("reports:section", pk=report.pk, section="info")
 
 
+def detail_flags() -> dict[str, Any]:
+    """Whether there are workflow events, triage marks, 批注 or an import log to show,
+    read with the report's row: a clerk's new draft has none of them, and its page
+    makes four queries fewer."""
+    return {
+        "logged": Exists(ReportEvent.objects.filter(report=OuterRef("pk"))),
+        "marked": triage.marked(),
+        "annotated": reviewing.annotated_anywhere(),
+        "imported": provenance.imported(),
+    }
+
+
 @login_required
 @require_safe
 def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    report = get_report_for(request.user, pk)
+    report = get_report_for(request.user, pk, **detail_flags())
     return render(request, "reports/report_detail.html", detail_context(report, request.user))
 
 
@@ -128,7 +151,7 @@ def detail_context(
     ]
     # The newest events only, oldest first as a log reads: a report's page must not
     # grow with its history (the events page has the rest).
-    newest = list(report.events.select_related("actor").order_by("-at", "-pk")[: EVENTS_SHOWN + 1])
+    newest = _newest_events(report)
     events = newest[:EVENTS_SHOWN][::-1]
     # With the whole log at hand the last submission and the return comment are in it;
     # a long log is asked for them.
@@ -162,18 +185,50 @@ def detail_context(
         "events_more": not complete,
         "field_history": page.entries,
         "history_page": page,
-        "annotations": (annotations := list(report.annotations.with_thread())),
+        "annotations": (annotations := _annotations(report)),
         "open_annotations": [a for a in annotations if a.is_open],
-        "import_log": (log := provenance.latest_log(report)),
+        "import_log": (log := _import_log(report)),
         "import_counts": log.state_counts() if log is not None else {},
         "import_to_check": list(log.to_check()) if log is not None else [],
         "can_check_import": access.can_check_import(user, report),
-        # Only what the list of revisions shows: a report row carries ~170 cell columns.
-        "revisions": Report.objects.filter(agency_id=report.agency_id, year=report.year)
+        "revisions": _other_revisions(report),
+    }
+
+
+# A report read without ``detail_flags()`` (by a view that shows the page again after
+# a refused step) has no flag: those ask.
+
+
+def _newest_events(report: Report) -> list[ReportEvent]:
+    if not getattr(report, "logged", True):
+        return []
+    return list(report.events.select_related("actor").order_by("-at", "-pk")[: EVENTS_SHOWN + 1])
+
+
+def _annotations(report: Report) -> list:
+    if not getattr(report, "annotated", True):
+        return []
+    return list(report.annotations.with_thread())
+
+
+def _import_log(report: Report) -> provenance.ImportLog | None:
+    if not getattr(report, "imported", True):
+        return None
+    return provenance.latest_log(report)
+
+
+def _other_revisions(report: Report) -> Any:
+    """The agency's other reports for the year. The current one of revision 0 has
+    none: a correction would be a newer revision, and current in its place."""
+    if report.revision == 0 and report.is_current:
+        return []
+    # Only what the list of revisions shows: a report row carries ~170 cell columns.
+    return (
+        Report.objects.filter(agency_id=report.agency_id, year=report.year)
         .exclude(pk=report.pk)
         .only("pk", "revision", "status", "published_on")
-        .order_by("revision"),
-    }
+        .order_by("revision")
+    )
 
 
 @login_required
