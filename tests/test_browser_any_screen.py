@@ -11,7 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from reports.models import Agency, Status
 from tests.conftest import ARTIFACTS, login, screenshot
-from tests.helpers import import_seed, make_report
+from tests.helpers import add_districts, import_seed, make_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -138,6 +138,21 @@ def test_the_oversight_pages_fit_a_phone_and_pass_axe(page, alice, bob, carol, r
     }
     found = [p for name, url in pages.items() for p in problems_on(page, url, f"oversight-{name}")]
     assert report(found, "oversight") == []
+
+
+def test_the_search_for_a_sub_region_fits_a_phone_and_passes_axe(page, carol, agencies):
+    """Above thirty sub-regions the pages offer a text box: its matches, its message and
+    the chosen region."""
+    districts = add_districts(agencies["zhenhai"], 35)
+    login(page, carol)
+    pages = {
+        "home-matches": "/oversight/?year=2023&within_q=街道",
+        "home-chosen": f"/oversight/?year=2023&within={districts[6].pk}",
+        "rollup-matches": "/oversight/rollup/?year=2023&parent_q=第1",
+        "findings-none": "/oversight/findings/?year=2023&within_q=北仑",
+    }
+    found = [p for name, url in pages.items() for p in problems_on(page, url, f"picker-{name}")]
+    assert report(found, "picker") == []
 
 
 def test_section_four_fits_a_1280px_screen_without_scrolling(page, alice, region):

@@ -11,7 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from reports.models import Agency, Report, Status
 from tests.conftest import screenshot
-from tests.helpers import import_seed, make_report
+from tests.helpers import import_seed, make_report, nested_governments
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -90,6 +90,21 @@ def test_every_public_page_has_no_critical_or_serious_axe_violation(
                 screenshot(page, f"public-{name}-{width}{suffix}")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_search_for_a_region_has_no_critical_or_serious_axe_violation(page, width):
+    """Above thirty regions the list offers a text box: its matches and its message."""
+    nested_governments(35)
+    page.set_viewport_size({"width": width, "height": 900})
+    for name, url in (("matches", "/public/?region_q=县"), ("none", "/public/?region_q=镇海")):
+        page.goto(url)
+        assert serious(page) == [], (name, width)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, (name, width)
+        screenshot(page, f"public-region-{name}-{width}")
 
 
 def test_the_text_size_and_contrast_a_reader_picks_stay_on_the_next_page(page, published):

@@ -107,7 +107,8 @@ def test_a_search_matching_one_region_chooses_it(client, carol, many, url, param
     assert response["Location"] == f"{url}?year=2023&{param}={many[6].pk}"
     chosen = client.get(response["Location"])
     html = html_of(chosen)
-    assert "当前：<strong>镇海区第07街道办事处</strong>" in html
+    label = "汇总范围" if param == "parent" else "下级区域"
+    assert f"当前{label}：<strong>镇海区第07街道办事处</strong>" in html
     assert f'<input type="hidden" name="{param}" value="{many[6].pk}">' in html
     # 清除: back to the whole region.
     assert re.search(r'<a href="\?year=2023" id="[a-z-]+-clear">清除</a>', html)
@@ -226,7 +227,7 @@ def test_the_public_search_matching_one_region_chooses_it_and_lists_its_reports(
     assert response["Location"] == f"{PUBLIC}?year=2023&region={public_regions[-1].pk}"
     listed = client.get(response["Location"])
     assert [r.agency.name for r in listed.context["reports"]] == ["第35县人民政府办公室"]
-    assert "当前：<strong>第35县人民政府</strong>" in html_of(listed)
+    assert "当前地区：<strong>第35县人民政府</strong>" in html_of(listed)
 
 
 def test_the_public_search_says_so_when_nothing_matches(client, public_regions):
