@@ -126,3 +126,15 @@ def test_clerk_inbox_lists_drafts_in_constant_queries(client, alice, agencies):
     large, page = inbox_queries(client)
     assert small == large
     assert page.count("（截止日期") == 19
+
+
+@pytest.mark.parametrize(("drafts", "counted"), [(2, False), (3, True), (4, True)])
+def test_a_list_is_counted_only_when_it_fills_the_page(alice, agencies, drafts, counted):
+    for year in range(2015, 2015 + drafts):
+        make_report(agencies["office"], year)
+    with CaptureQueriesContext(connection) as queries:
+        inbox = inbox_for(alice, date(2025, 2, 10), size=3)
+    assert inbox["drafts"].total == drafts
+    assert len(inbox["drafts"]) == min(drafts, 3)
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(*)" in q["sql"]]
+    assert len(counts) == (1 if counted else 0)
