@@ -67,6 +67,9 @@ def test_unknown_filter_values_are_ignored_and_a_foreign_region_is_not_found(
     client.force_login(carol)
     response = client.get(URL, {"year": "x", "rule": "R99", "severity": "bad", "page": "z"})
     assert response.status_code == 200
+    for cursor in ("1-2", "a-b-c", "-1-2-3", "9" * 40 + "-1-1"):
+        response = client.get(URL, {"after": cursor, "before": cursor})
+        assert response.status_code == 200
     assert client.get(URL, {"within": agencies["weidong"].pk}).status_code == 404
 
 
@@ -102,6 +105,69 @@ def test_the_xlsx_lists_every_filtered_finding_and_quotes_formulas_typed_by_peop
     assert all(r[4] == "待处理" and r[5] is None for r in rows[1:] if r not in confirmed)
 
 
+def test_the_pages_list_every_open_finding_once_forwards_and_back_again(
+    client, carol, region, monkeypatch
+):
+    from reports.oversight import findings
+
+    monkeypatch.setattr(findings, "PAGE_SIZE", 2)
+    client.force_login(carol)
+    walked, pages = [], []
+    query = {"year": 2023}
+    while True:
+        page = client.get(URL, query).context["page"]
+        pages.append([f.pk for f in page])
+        walked += [f.pk for f in page]
+        if not page.after:
+            break
+        query = {"year": 2023, "after": page.after}
+    subtree = StoredFinding.objects.filter(report__agency__path__startswith=carol.agency.path)
+    assert sorted(walked) == sorted(subtree.values_list("pk", flat=True))
+    assert len(walked) == len(set(walked)) and len(pages) > 2
+    # Worst first: the office's R1 errors before the finance centre's R5 warnings.
+    rules = [StoredFinding.objects.get(pk=pk).rule for pk in walked]
+    assert rules.index("R1") < rules.index("R5")
+    back = []
+    while page.before:
+        page = client.get(URL, {"year": 2023, "before": page.before}).context["page"]
+        back.append([f.pk for f in page])
+    assert back == pages[-2::-1]
+
+
+def test_the_counts_follow_a_mark_and_the_change_of_figures_that_lapses_it(
+    client, carol, region
+):
+    from reports.models import RegionTotal, regions
+
+    office = region["office"]
+    r1 = StoredFinding.objects.filter(report=office, rule="R1")
+    assert r1.count() == 2
+    client.force_login(carol)
+
+    def counts() -> tuple[int, int, int, int]:
+        summary = client.get(URL, {"year": 2023, "rule": "R1"}).context["summary"]
+        t = summary.by_triage
+        return t["open"], t["confirmed"], t["dismissed"], summary.agencies_with_open
+
+    assert counts() == (2, 0, 0, 1)
+    one, other = r1.order_by("pk")
+    triage.mark(carol, office, one.fingerprint, Verdict.CONFIRMED, "数字有误")
+    assert counts() == (1, 1, 0, 1)
+    triage.mark(carol, office, other.fingerprint, Verdict.DISMISSED, "已核实")
+    assert counts() == (0, 1, 1, 0)  # no agency left with an open R1
+    # The clerk changes 自然人 again: both marks judged other figures and lapse.
+    office.app_new_received_natural_person += 1
+    office.save()
+    assert counts() == (2, 0, 0, 1)
+    stored = RegionTotal.objects.get(agency=carol.agency, year=2023).totals()
+    live = regions.live(
+        Report.objects.current().filter(agency__path__startswith=carol.agency.path),
+        carol.agency.subtree(),
+        2023,
+    )
+    assert (stored.findings, stored.open_agencies) == (live.findings, live.open_agencies)
+
+
 # --- a generated region of 3,000 agencies -------------------------------------------
 
 BIG = "三千机关测试市人民政府"
@@ -124,16 +190,22 @@ def test_the_findings_page_and_the_circular_of_3000_agencies_cost_a_bounded_numb
     client.force_login(user)
     stored = StoredFinding.objects.filter(report__agency__path__startswith=big_region.path)
     assert stored.filter(report__year=2024).count() > 100  # something to page through
-    # Session, user, three aggregates of the summary, the page's count and rows, the
-    # sub-regions: the same whatever the region's size.
-    with django_assert_max_num_queries(9):
+    # Session, user, the region's stored totals, the page's rows, the sub-regions, the
+    # unread notices: the same whatever the region's size.
+    with django_assert_max_num_queries(6):
         response = client.get(URL, {"year": 2024})
     assert response.status_code == 200
-    assert len(response.context["page"].object_list) == 50
-    with django_assert_max_num_queries(9):
-        response = client.get(URL, {"year": 2024, "rule": "R9", "page": 2})
+    first = response.context["page"]
+    assert len(first.findings) == 50
+    assert first.total == stored.filter(report__year=2024, report__is_current=True).count()
+    r9 = client.get(URL, {"year": 2024, "rule": "R9"}).context["page"]
+    assert r9.after, "more than one page of R9"
+    with django_assert_max_num_queries(6):
+        response = client.get(URL, {"year": 2024, "rule": "R9", "after": r9.after})
     assert response.status_code == 200
-    assert {f.rule for f in response.context["page"]} <= {"R9"}
+    second = response.context["page"]
+    assert {f.rule for f in second} == {"R9"}
+    assert not {f.pk for f in second} & {f.pk for f in r9}
     with django_assert_max_num_queries(5):
         response = client.get(XLSX, {"year": 2024})
     assert response.status_code == 200

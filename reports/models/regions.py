@@ -32,6 +32,8 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from reports.models.agency import Agency
 from reports.models.report import Report, ReportQuerySet, first_publication, progress
 from reports.models.states import COMPLETE, Progress
+from reports.models.triage import StoredFinding, Triage
+from reports.rules.registry import SEVERITY_ORDER
 from reports.spec import schema
 from reports.spec.calendar import deadline_for
 
@@ -52,6 +54,11 @@ class Totals:
     by_progress: dict[str, int] = field(default_factory=dict)
     kinds: dict[str, dict[str, int]] = field(default_factory=dict)
     with_errors: int = 0
+    # The stored findings of the reports by ``finding_key`` (rule, severity, triage),
+    # and the agencies with open findings by ``agency_key``: additive like the rest,
+    # since an agency has one current report a year and lies in one child region.
+    findings: dict[str, int] = field(default_factory=dict)
+    open_agencies: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: Totals, sign: int = 1) -> Totals:
         self.reports += sign * other.reports
@@ -60,6 +67,8 @@ class Totals:
             (self.sums, other.sums),
             (self.blanks, other.blanks),
             (self.by_progress, other.by_progress),
+            (self.findings, other.findings),
+            (self.open_agencies, other.open_agencies),
         ):
             for key, value in theirs.items():
                 mine[key] = mine.get(key, 0) + sign * value
@@ -68,6 +77,8 @@ class Totals:
             for key, value in counts.items():
                 target[key] += sign * value
         self.blanks = {k: v for k, v in self.blanks.items() if v}
+        self.findings = {k: v for k, v in self.findings.items() if v}
+        self.open_agencies = {k: v for k, v in self.open_agencies.items() if v}
         return self
 
     def kind(self, is_government: bool) -> dict[str, int]:
@@ -76,6 +87,15 @@ class Totals:
     @property
     def agencies(self) -> int:
         return sum(self.kind(k)["agencies"] for k in KINDS)
+
+
+def finding_key(rule: str, severity: str, triage: str) -> str:
+    return f"{rule}|{severity}|{triage}"
+
+
+def agency_key(rule: str = "", severity: str = "") -> str:
+    """Which agencies with open findings: of a rule, of a severity, of both, of any."""
+    return f"{rule}|{severity}"
 
 
 class RegionTotal(models.Model):
@@ -89,6 +109,8 @@ class RegionTotal(models.Model):
     by_progress = models.JSONField(default=dict)
     kinds = models.JSONField(default=dict)
     with_errors = models.PositiveIntegerField(default=0)
+    findings = models.JSONField(default=dict)
+    open_agencies = models.JSONField(default=dict)
 
     class Meta:
         verbose_name = "区域汇总"
@@ -109,15 +131,23 @@ class RegionTotal(models.Model):
             dict(self.by_progress),
             {k: dict(v) for k, v in self.kinds.items()},
             self.with_errors,
+            dict(self.findings),
+            dict(self.open_agencies),
         )
 
 
-def live(reports: ReportQuerySet, agencies: QuerySet[Agency], year: int) -> Totals:
+def live(
+    reports: ReportQuerySet, agencies: QuerySet[Agency], year: int, findings: bool = True
+) -> Totals:
     """The totals of ``reports`` of ``year`` (the current revisions, or the current
-    published ones for the public) and of ``agencies``, computed from the rows (two
-    queries; one for no agencies)."""
+    published ones for the public) and of ``agencies``, computed from the rows (four
+    queries; one less for no agencies, two less without the ``findings``, which the
+    public's figures have no use for)."""
     current = reports.filter(year=year).annotate(progress=progress(), published=first_publication())
-    return _totals(current.aggregate(**_aggregates(year)), agencies)
+    totals = _totals(current.aggregate(**_aggregates(year)), agencies)
+    if findings:
+        totals.findings, totals.open_agencies = _finding_counts(reports.filter(year=year))
+    return totals
 
 
 def _aggregates(year: int) -> dict[str, Any]:
@@ -187,7 +217,44 @@ def _summed_directly(agency_id: int, year: int) -> Totals:
     (``_direct``): one row of ``_current_summed``, none without reports."""
     direct = Agency.objects.filter(_direct(agency_id))
     rows = list(_current_summed(year).filter(agency__in=direct))
-    return _totals(rows[0] if rows else {}, direct)
+    totals = _totals(rows[0] if rows else {}, direct)
+    if rows:
+        current = Report.objects.current().filter(year=year, agency__in=direct)
+        totals.findings, totals.open_agencies = _finding_counts(current)
+    return totals
+
+
+def _finding_counts(reports: ReportQuerySet) -> tuple[dict[str, int], dict[str, int]]:
+    """The stored findings of ``reports`` by rule, severity and triage, and the
+    reports (one per agency) with open findings by rule and severity, by rule, by
+    severity and at all (two queries; one without findings)."""
+    found = StoredFinding.objects.filter(report__in=reports).order_by()
+    is_open = Q(triage=Triage.OPEN)
+    findings: dict[str, int] = {}
+    open_agencies: dict[str, int] = {}
+    grouped = found.values("rule", "severity", "triage").annotate(
+        n=Count("pk"), agencies=Count("report_id", distinct=True)
+    )
+    for g in grouped:
+        findings[finding_key(g["rule"], g["severity"], g["triage"])] = g["n"]
+        if g["triage"] == Triage.OPEN:
+            open_agencies[agency_key(g["rule"], g["severity"])] = g["agencies"]
+    rule_ids = sorted({g["rule"] for g in grouped})
+    wider = {agency_key(): Count("report_id", distinct=True, filter=is_open)}
+    for rule_id in rule_ids:
+        wider[agency_key(rule_id)] = Count(
+            "report_id", distinct=True, filter=is_open & Q(rule=rule_id)
+        )
+    for severity in SEVERITY_ORDER:
+        wider[agency_key(severity=severity)] = Count(
+            "report_id", distinct=True, filter=is_open & Q(severity=severity)
+        )
+    if open_agencies:
+        # Aliases are the keys: a keyword per key, whatever characters it holds.
+        aliases = {f"k{i}": (key, c) for i, (key, c) in enumerate(wider.items())}
+        row = found.aggregate(**{a: c for a, (_, c) in aliases.items()})
+        open_agencies.update({key: row[a] for a, (key, _) in aliases.items() if row[a]})
+    return findings, open_agencies
 
 
 def _direct(agency_id: int) -> Q:
@@ -218,6 +285,8 @@ def _store(agency_id: int, year: int, totals: Totals) -> None:
         "by_progress": totals.by_progress,
         "kinds": totals.kinds,
         "with_errors": totals.with_errors,
+        "findings": totals.findings,
+        "open_agencies": totals.open_agencies,
     }
     # An UPDATE for the row that nearly always exists (one query where
     # update_or_create's savepoint, SELECT and UPDATE made four), created the first time.
@@ -311,10 +380,13 @@ def totals_of(agency: Agency | None, year: int) -> Totals:
 
 
 def beneath(agency: Agency, year: int) -> Totals:
-    """The totals of every agency beneath ``agency``, itself left out."""
+    """The totals of every agency beneath ``agency``, itself left out, without the
+    finding counts (the pages that read this count reports, not findings)."""
     own = Agency.objects.filter(pk=agency.pk)
     own_report = Report.objects.current().filter(agency=agency)
-    return totals_of(agency, year).add(live(own_report, own, year), -1)
+    totals = totals_of(agency, year).add(live(own_report, own, year, findings=False), -1)
+    totals.findings, totals.open_agencies = {}, {}
+    return totals
 
 
 def overdue(totals: Totals, year: int, today: date) -> int:

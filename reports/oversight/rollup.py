@@ -188,5 +188,7 @@ def published_year(region: Agency, year: int) -> YearFigures:
     reports = Report.objects.current_published().filter(
         year=year, agency__path__startswith=region.path
     )
-    figures, _, count, _ = figures_of(regions.live(reports, Agency.objects.none(), year))
+    figures, _, count, _ = figures_of(
+        regions.live(reports, Agency.objects.none(), year, findings=False)
+    )
     return YearFigures(year, figures, count)

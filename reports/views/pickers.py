@@ -27,7 +27,7 @@ FEW_REGIONS = 30
 SHOWN_MATCHES = 20
 MAX_SEARCH = 100
 # Parameters a new choice drops: it starts the page's list from its first page.
-_RESTART = ("page", "after")
+_RESTART = ("page", "after", "before")
 
 
 @dataclass

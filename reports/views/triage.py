@@ -12,15 +12,16 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from reports.models import TriageError, Verdict, access, triage
+from reports.models import Agency, TriageError, Verdict, access, triage
 from reports.oversight import dashboard
 from reports.oversight import findings as region
 from reports.oversight.xlsx import table_workbook
+from reports.spec.calendar import reporting_year
 from reports.views import pickers
 from reports.views.http import AuthedRequest, attachment, oversight_scope_of
 from reports.views.reports import detail_context, get_report_for
@@ -54,32 +55,38 @@ def mark_finding(request: AuthedRequest, pk: int, fingerprint: str) -> HttpRespo
 
 
 def _filters(request: AuthedRequest) -> region.Filters:
-    return region.Filters.from_query(request.GET, date.today().year - 1)
+    return region.Filters.from_query(request.GET, reporting_year(timezone.localdate()))
+
+
+def _region(request: AuthedRequest, filters: region.Filters) -> tuple[Agency, Agency]:
+    """The oversight user's scope, and the region listed: the scope or the agency
+    beneath it chosen (404 for any other)."""
+    scope = oversight_scope_of(request.user)
+    if filters.within:
+        return scope, get_object_or_404(dashboard.agencies_beneath(scope), pk=filters.within)
+    return scope, scope
 
 
 @login_required
 @require_safe
 def region_findings(request: AuthedRequest) -> HttpResponse:
-    scope = oversight_scope_of(request.user)
     filters = _filters(request)
-    within = None
-    if filters.within:
-        within = get_object_or_404(dashboard.agencies_beneath(scope), pk=filters.within)
+    scope, listed = _region(request, filters)
     picker = pickers.pick(
         request,
         dashboard.regions(scope, filters.year),
         param="within",
         label="下级区域",
-        chosen=within,
+        chosen=listed if listed != scope else None,
     )
     if picker.redirect_query:
         return redirect(f"{request.path}?{picker.redirect_query}")
-    page = Paginator(region.rows(scope, filters), region.PAGE_SIZE).get_page(filters.page)
+    summary = region.summary(listed, filters)
     context = {
         "scope": scope,
         "filters": filters,
-        "page": page,
-        "summary": region.summary(scope, filters),
+        "page": region.page(listed, filters, summary.listed(filters.triage)),
+        "summary": summary,
         "years": list(range(max(date.today().year, filters.year), 2020, -1)),
         "rules": sorted(region.RULE_TITLES.items(), key=lambda r: int(r[0][1:])),
         "severities": list(region.SEVERITY_LABELS.items()),
@@ -93,11 +100,9 @@ def region_findings(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_safe
 def region_findings_xlsx(request: AuthedRequest) -> HttpResponseBase:
-    scope = oversight_scope_of(request.user)
     filters = _filters(request)
-    if filters.within:
-        get_object_or_404(dashboard.agencies_beneath(scope), pk=filters.within)
-    rows = region.export_rows(scope, filters)
+    scope, listed = _region(request, filters)
+    rows = region.export_rows(listed, filters)
     label = region.TRIAGE_LABELS[filters.triage]
     title = f"{scope.name}{filters.year}年度报告检查发现（{label}）"
     body = table_workbook(f"{filters.year}年度检查发现", region.EXPORT_HEADER, rows)
