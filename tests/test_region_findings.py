@@ -134,9 +134,7 @@ def test_the_pages_list_every_open_finding_once_forwards_and_back_again(
     assert back == pages[-2::-1]
 
 
-def test_the_counts_follow_a_mark_and_the_change_of_figures_that_lapses_it(
-    client, carol, region
-):
+def test_the_counts_follow_a_mark_and_the_change_of_figures_that_lapses_it(client, carol, region):
     from reports.models import RegionTotal, regions
 
     office = region["office"]
