@@ -105,12 +105,16 @@ $(FANDOL_DIR)/FandolFang-Regular.otf:
 # worker), on PostgreSQL (BENCH_DATABASE_URL, created when missing).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/goireport_bench
 OVERSIGHT_ARGS ?= --large 150000
+# Each benchmark runs whatever the one before found; make fails at the end if a goal
+# was not met.
 bench: deps system-run migrate fonts
-	$(BIN)/python bench/run.py
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/oversight.py $(OVERSIGHT_ARGS)
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/editor.py
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/findings.py
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/load.py
+	@status=0; \
+	$(BIN)/python bench/run.py || status=1; \
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/oversight.py $(OVERSIGHT_ARGS) || status=1; \
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/editor.py || status=1; \
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/findings.py || status=1; \
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/load.py || status=1; \
+	exit $$status
 
 bench-oversight: deps
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/oversight.py $(OVERSIGHT_ARGS)
