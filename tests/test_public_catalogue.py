@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from reports.models import Agency, Report, Status
+from reports.models import catalogue as cat
 from tests.helpers import load_seed, make_report, published_report
 
 pytestmark = pytest.mark.django_db
@@ -217,3 +218,33 @@ def test_the_list_offers_the_years_there_are_published_reports_for(client, regio
     years = re.findall(r'<option value="(\d*)"( selected)?>(.*?)</option>', html)
     assert ("2023", " selected", "2023年") in years and ("2022", "", "2022年") in years
     assert ("", "", "全部年度") in years
+
+
+def test_the_years_offered_skip_the_years_nothing_was_published_for(client, region, agencies):
+    _loaded_as_published(agencies["office"], 2019, date(2020, 1, 20))
+    make_report(agencies["finance"], 2021)  # a draft: not a year the public can choose
+    html = client.get(reverse("public:list")).getvalue().decode()
+    years = re.findall(r'<option value="(\d+)">\d+年</option>', html)
+    assert years == ["2023", "2022", "2019"]
+    listed = [r.year for r in client.get(reverse("public:list")).context["reports"]]
+    assert listed == [2023, 2023, 2023, 2022, 2022, 2022, 2019]
+
+
+def test_a_region_is_offered_for_the_reports_beneath_it_not_for_a_region_whose_id_begins_alike(
+    client,
+):
+    # Paths as ids make them: /7/ and /70/ share their first characters, and a
+    # department of /70/ is not beneath /7/.
+    seven = Agency.objects.create(name="七号区人民政府", is_government=True)
+    seventy = Agency.objects.create(name="七十号区人民政府", is_government=True)
+    department = Agency.objects.create(name="七十号区财政局", parent=seventy)
+    Agency.objects.filter(pk=seven.pk).update(path="/7/")
+    Agency.objects.filter(pk=seventy.pk).update(path="/70/")
+    Agency.objects.filter(pk=department.pk).update(path="/70/71/")
+    _loaded_as_published(department, 2023, date(2024, 1, 15))
+    offered = [a.name for a in cat.regions()]
+    assert "七十号区人民政府" in offered and "七号区人民政府" not in offered
+    make_report(Agency.objects.get(pk=seven.pk), 2023)  # its own draft: still not offered
+    assert "七号区人民政府" not in [a.name for a in cat.regions()]
+    _loaded_as_published(Agency.objects.get(pk=seven.pk), 2022, date(2023, 1, 15))
+    assert "七号区人民政府" in [a.name for a in cat.regions()]

@@ -215,6 +215,11 @@ class Report(WorkflowMixin, models.Model):
                 condition=models.Q(is_current=True),
                 name="report_new_received",
             ),
+            # The public list's years (``catalogue.published_years``) and when it last
+            # changed (its ETag): an index probe each, not a read of every published
+            # report.
+            models.Index(fields=["status", "year"], name="report_status_year"),
+            models.Index(fields=["status", "updated_at"], name="report_status_updated"),
             # The roll-up lists who left cells blank: a few drafts among thousands.
             models.Index(
                 fields=["year"],

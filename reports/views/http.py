@@ -104,14 +104,6 @@ def public_page(last_modified: LastModified) -> Callable[[View], View]:
     a signed-in user's copy (it carries their name in the menu) is private."""
 
     def decorator(view: View) -> View:
-        def etag(request: HttpRequest, *args: Any, **kwargs: Any) -> str | None:
-            changed = last_modified(request, *args, **kwargs)
-            stamp = changed.isoformat() if changed else "-"
-            key = f"{stamp}|{request.get_full_path()}|{settings.RELEASE}"
-            return hashlib.sha256(key.encode()).hexdigest()[:32]
-
-        conditional = condition(etag_func=etag, last_modified_func=last_modified)(view)
-
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.user.is_authenticated:
@@ -120,6 +112,14 @@ def public_page(last_modified: LastModified) -> Callable[[View], View]:
                 return response
             if throttled(request):
                 return too_many_requests(request)
+            # Asked once for both headers.
+            changed = last_modified(request, *args, **kwargs)
+            stamp = changed.isoformat() if changed else "-"
+            key = f"{stamp}|{request.get_full_path()}|{settings.RELEASE}"
+            tag = hashlib.sha256(key.encode()).hexdigest()[:32]
+            conditional = condition(
+                etag_func=lambda *a, **k: tag, last_modified_func=lambda *a, **k: changed
+            )(view)
             response = conditional(request, *args, **kwargs)
             if response.status_code in (200, 304):
                 patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)

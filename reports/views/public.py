@@ -47,10 +47,10 @@ class PublicFilterForm(forms.Form):
         region = self.fields["region"]
         assert isinstance(region, forms.ModelChoiceField)
         region.queryset = cat.regions()
-        years = Report.objects.published().order_by("-year").values_list("year", flat=True)
+        self.years = cat.published_years()
         widget = self.fields["year"].widget
         assert isinstance(widget, forms.Select)
-        widget.choices = [("", "全部年度")] + [(y, f"{y}年") for y in years.distinct()]
+        widget.choices = [("", "全部年度")] + [(y, f"{y}年") for y in self.years]
 
     def search(self) -> tuple[cat.PublicSearch, int | None, int]:
         """The search, the report the page starts after, and the page size."""
@@ -65,7 +65,8 @@ def published_page(request: HttpRequest) -> tuple[PublicFilterForm, cat.Page]:
     form = PublicFilterForm(request.GET)
     query, after, size = form.search()
     reports = cat.search(Report.objects.current_published().select_related("agency"), query)
-    return form, cat.page_after(cat.with_release_date(reports), after, size)
+    years = [query.year] if query.year is not None else form.years
+    return form, cat.page_after(cat.with_release_date(reports), after, years, size)
 
 
 def list_changed(request: HttpRequest, *args: Any) -> datetime | None:
