@@ -11,7 +11,7 @@ attributes stay Django's) and its errors.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django import template
@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from reports.io.forms import CellInput
 from reports.io.forms import html_escape as _e
 from reports.printing.render import Label, TableRow, ValueCell
+from reports.spec import schema
 
 register = template.Library()
 
@@ -63,7 +64,7 @@ def _title(c: ValueCell) -> str | None:
         or (source is not None and (source.note or source.state in ("blank", "doubtful")))
     ):
         return None
-    text = "".join(_finding_line(f.rule, f.in_cell) for f in c.findings)
+    text = "".join([_finding_line(f.rule, f.in_cell) for f in c.findings])
     if source is not None:
         text += f"导入：{_e(source.get_state_display())}"
         if source.published:
@@ -98,18 +99,41 @@ def _input(bound: BoundField, errors: Sequence[object]) -> str:
     return widget.render(bound.html_name, bound.value(), attrs)
 
 
+# What a cell writes of the template definition, escaped once per process (by the
+# cell's field name, whose hash Python keeps): a table writes a few hundred of them.
+
+
+@cache
+def _field_attr(field: str) -> str:
+    return f' data-field="{_e(field)}"'
+
+
+@cache
+def _output_tag(field: str) -> str:
+    """The opening tag of a total's ``<output>`` on an editing page."""
+    cell = schema.CELL_BY_FIELD[field]
+    return (
+        f'<output id="{_e(cell.anchor)}" class="total" data-table="{_e(cell.table)}" '
+        f'data-row="{_e(cell.row)}" data-col="{_e(cell.col)}" '
+        f'aria-label="{_e(cell.label)}">'
+    )
+
+
+@cache
+def _span_tag(field: str) -> str:
+    return f'<span id="{_e(schema.CELL_BY_FIELD[field].anchor)}">'
+
+
 def _content(c: ValueCell, editing: bool, errors: Sequence[object]) -> str:
     cell = c.cell
     if c.bound is not None:
+        if not errors:
+            return f"{_input(c.bound, errors)}{_OPEN}"
         messages = "".join(f'<div class="cell-error">{_e(e)}</div>' for e in errors)
         return f"{_input(c.bound, errors)}{messages}{_OPEN}"
     if editing and cell.derived:
-        return (
-            f'<output id="{_e(cell.anchor)}" class="total" data-table="{_e(cell.table)}" '
-            f'data-row="{_e(cell.row)}" data-col="{_e(cell.col)}" '
-            f'aria-label="{_e(cell.label)}">{_e(c.display)}</output>{_OPEN}'
-        )
-    return f'<span id="{_e(cell.anchor)}">{_e(c.display)}</span>'
+        return f"{_output_tag(cell.field)}{_e(c.display)}</output>{_OPEN}"
+    return f"{_span_tag(cell.field)}{_e(c.display)}</span>"
 
 
 def value_cell(
@@ -127,7 +151,7 @@ def value_cell(
         html += f' colspan="{c.colspan}"'
     html += f' class="{_css(c, bool(errors), annotated or ())}"'
     if annotated is not None:
-        html += f' data-field="{_e(c.cell.field)}"'
+        html += _field_attr(c.cell.field)
     title = _title(c)
     if title is not None:
         html += f' title="{title}"'
@@ -179,6 +203,6 @@ def body_rows(
         for label in row.labels:
             html += f'<th scope="row"{_spans(label)} class="{_e(label.css)}">{_e(label.text)}</th>'
         html += _ROW_OPEN
-        html += "".join(value_cell(c, editing, annotated) for c in row.cells)
+        html += "".join([value_cell(c, editing, annotated) for c in row.cells])
         html += _ROW_CLOSE
     return mark_safe(html)

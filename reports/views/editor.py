@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.forms import BaseFormSet
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -77,6 +78,7 @@ def report_section(request: AuthedRequest, pk: int, section: str) -> HttpRespons
         "progress": progress,
         "page_links": page_links(report.pk, progress),
         "form": form,
+        "form_has_errors": _has_errors(form),
         "findings": findings,
         "can_edit": can_edit,
         # What the reviewer asked for stays in sight on every page being corrected.
@@ -93,6 +95,7 @@ def report_section(request: AuthedRequest, pk: int, section: str) -> HttpRespons
         sources = log.cells_by_field() if log is not None else {}
         # The document's tables are the report's figures, totals derived.
         context["table"] = rendering.build_table(section, doc, form, findings, sources)
+        context["note_field"] = form[schema.NOTE_KEYS[section]]
         context["import_log"] = log
         context["to_check"] = [
             s
@@ -127,6 +130,15 @@ def annotation_context(report: Report, user: Any, section: str) -> dict[str, Any
         "can_answer": access.can_answer_annotation(user, report),
         "can_resolve": access.can_resolve_annotation(user, report),
     }
+
+
+def _has_errors(form: Any) -> bool:
+    """Whether the page says 未保存: a formset's errors are also its own and their count.
+    Asked here, not in the template, which asked a form for the formset's attributes by
+    name, and each refusal (a ``KeyError``) listed every field of the form."""
+    if isinstance(form, BaseFormSet):
+        return bool(form.errors or form.non_form_errors() or form.total_error_count())
+    return bool(form.errors)
 
 
 def _disable(form: Any) -> None:
