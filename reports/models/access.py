@@ -64,6 +64,17 @@ def report_filter(user: Any) -> Q | None:
     return Q(agency_id=user.agency_id)
 
 
+def sees_own_agency_only(user: Any) -> bool:
+    """Whether every report a user may open is of their own agency (``report_filter``
+    of a clerk or a reviewer), whose row came with the signed-in user's."""
+    return (
+        user.is_authenticated
+        and not user.is_superuser
+        and user.agency_id is not None
+        and user.role != Role.OVERSIGHT
+    )
+
+
 def agencies_visible_to(user: Any) -> QuerySet[Agency]:
     """The agencies whose pages (charts, reports) a user may look at."""
     if not user.is_authenticated:

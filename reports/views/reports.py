@@ -41,8 +41,13 @@ EVENTS_SHOWN = 20
 def get_report_for(user: Any, pk: int, **annotations: Any) -> Report:
     """The report if ``user`` may see it; 404 otherwise, so that outsiders cannot even
     learn that it exists. ``annotations``: what a page reads with the report's row."""
-    queryset = Report.objects.visible_to(user).select_related("agency")
-    return get_object_or_404(queryset.annotate(**annotations), pk=pk)
+    queryset = Report.objects.visible_to(user)
+    if not access.sees_own_agency_only(user):
+        return get_object_or_404(queryset.select_related("agency").annotate(**annotations), pk=pk)
+    # The user's agency, loaded with the user: not joined again (bench/editor.py).
+    report = get_object_or_404(queryset.annotate(**annotations), pk=pk)
+    report.agency = user.agency
+    return report
 
 
 @require_safe
