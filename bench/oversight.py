@@ -6,9 +6,10 @@ Generates (once; --fresh to redo) two regions with generate_demo_data — 30 age
 3,000 agencies, three years each — then measures in-process, through the whole Django
 stack (middleware, sessions, templates), the median latency of:
 
-- the oversight inbox, the oversight home, the roll-up, the findings page and a report
-  page at 3,000 agencies (``--large N``: 150,000 in issue 14) against 30 (goal: ratio
-  ≤ 2, the same queries, a response at most twice the small region's);
+- the oversight inbox, the oversight home, the roll-up, the findings page, a report
+  page and the public list of the region's reports at 3,000 agencies (``--large N``:
+  150,000 in issue 14) against 30 (goal: ratio ≤ 2, the same queries, a response at
+  most twice the small region's);
 - the report page against a trivial Django view (goal: ≤ 5×).
 
 It also prints the number of SQL queries of each page, which must not grow with the
@@ -50,6 +51,8 @@ def region_client(name: str, year: int) -> tuple[Client, dict[str, str]]:
         "roll-up": f"/oversight/rollup/?year={year}",
         "findings": f"/oversight/findings/?year={year}",
         "report page": f"/reports/{report.pk}/",
+        # The public list of the region's published reports, newest year first.
+        "public list": f"/public/?region={root.pk}",
     }
 
 

@@ -89,3 +89,32 @@ def test_the_report_page_after_a_save_shows_what_the_rules_find_now(client, alic
     assert 'id="no-findings"' not in after
     assert 'data-rule="R1"' in after
     assert "表三“自然人”列勾稽关系不平衡" in after and "相差7。" in after
+
+
+def _r16(client, report) -> list[str]:
+    response = client.get(reverse("reports:detail", args=[report.pk]))
+    assert response.status_code == 200
+    return [f.message for f in response.context["findings"] if f.rule == "R16"]
+
+
+def test_the_report_page_sees_a_siblings_narrative_as_it_changes_between_views(
+    client, alice, agencies
+):
+    """The siblings' sub-sections are kept between views (``comparison``): a sibling's
+    copy of this report's text, and its rewrite, are each seen on the next view."""
+    report = ready_report()  # 宁波市镇海区人民政府办公室 2023, with its sub-sections of 一
+    sibling = make_report(agencies["finance"], year=2023, problems=report.problems)
+    client.force_login(alice)
+    assert _r16(client, report) == []
+    for section in report.general.all():
+        sibling.general.create(
+            position=section.position, heading=section.heading, body=section.body
+        )
+    sibling.save()
+    copied = _r16(client, report)
+    assert len(copied) == 1 and "宁波市镇海区金融发展服务中心2023年度报告相同" in copied[0]
+    sibling.general.all().delete()
+    sibling.general.create(position=1, heading="概述", body="本中心今年重点推进金融服务事项公开。")
+    sibling.problems = "本中心存在的问题是信息更新不够及时，将建立每月核查制度。"
+    sibling.save()
+    assert _r16(client, report) == []

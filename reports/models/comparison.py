@@ -13,7 +13,8 @@ a new revision, which is another row.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from datetime import datetime
 from functools import lru_cache
 
@@ -26,6 +27,14 @@ from reports.spec import schema
 # Last year's cells kept per process: one report's for each clerk's report being
 # edited; a few dozen KiB each.
 PREVIOUS_KEPT = 256
+# The sub-sections of 一 of the other reports kept per process, by row, version and time
+# of last change (a few KiB each): a department of a government with 440 departments
+# read 2,090 of them on every view of its report page (bench/oversight.py, 150,000
+# agencies), where its siblings rarely change between two views.
+SECTIONS_KEPT = 4096
+Sections = tuple[tuple[str, str], ...]  # (heading, body) in order
+_kept_sections: OrderedDict[tuple[int, int, datetime], Sections] = OrderedDict()
+_kept_lock = threading.Lock()  # a threaded server (runserver) shares it
 
 
 def read(report: Report) -> tuple[list[dict], rules.Context]:
@@ -50,13 +59,7 @@ def read(report: Report) -> tuple[list[dict], rules.Context]:
         # year (bench/oversight.py: ~600 ms with 440,000 reports in the database).
         others = others.union(siblings.values_list(*fields), all=True)
     rows = list(others.order_by("-year", "agency__name"))
-    sections: dict[int | None, list[tuple[str, str]]] = defaultdict(list)
-    for report_id, heading, body in (
-        GeneralSection.objects.filter(report_id__in=[report.pk, *(row[0] for row in rows)])
-        .order_by("report_id", "position", "pk")
-        .values_list("report_id", "heading", "body")
-    ):
-        sections[report_id].append((heading, body))
+    sections = _sections(report.pk, [(pk, version, at) for pk, _, _, version, at, _, _ in rows])
     previous = None
     peers = []
     for pk, year, name, version, updated_at, status, problems in rows:
@@ -84,6 +87,36 @@ def read(report: Report) -> tuple[list[dict], rules.Context]:
             )
     own = [{"heading": h, "body": b} for h, b in sections[report.pk]]
     return own, rules.Context(previous=previous, peers=tuple(peers))
+
+
+def _sections(own: int, others: list[tuple[int, int, datetime]]) -> dict[int, Sections]:
+    """The sub-sections of report ``own`` and of ``others`` (id, version, time of last
+    change), in one query: those of ``others`` kept from an earlier read are not read
+    again. A report's sub-sections change only with a save, which moves both."""
+    found: dict[int, Sections] = {}
+    missing = []
+    with _kept_lock:
+        for key in others:
+            kept = _kept_sections.get(key)
+            if kept is None:
+                missing.append(key)
+            else:
+                _kept_sections.move_to_end(key)
+                found[key[0]] = kept
+    read: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for report_id, heading, body in (
+        GeneralSection.objects.filter(report_id__in=[own, *(key[0] for key in missing)])
+        .order_by("report_id", "position", "pk")
+        .values_list("report_id", "heading", "body")
+    ):
+        read[report_id].append((heading, body))
+    found[own] = tuple(read[own])
+    with _kept_lock:
+        for key in missing:
+            found[key[0]] = _kept_sections[key] = tuple(read[key[0]])
+        while len(_kept_sections) > SECTIONS_KEPT:
+            _kept_sections.popitem(last=False)
+    return found
 
 
 @lru_cache(maxsize=PREVIOUS_KEPT)
