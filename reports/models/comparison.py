@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict, defaultdict
-from datetime import datetime
 from functools import lru_cache
+from typing import Any
+
+from django.db.models import QuerySet
 
 from reports import rules
+from reports.models.prepared import PreparedQuery
 from reports.models.report import GeneralSection, Report
 from reports.models.states import EDITABLE_STATUSES
 from reports.spec import figures as fig
@@ -33,7 +36,8 @@ PREVIOUS_KEPT = 256
 # agencies), where its siblings rarely change between two views.
 SECTIONS_KEPT = 4096
 Sections = tuple[tuple[str, str], ...]  # (heading, body) in order
-_kept_sections: OrderedDict[tuple[int, int, datetime], Sections] = OrderedDict()
+# Keyed by id, version and time of last change (only compared: ``prepared``).
+_kept_sections: OrderedDict[tuple[int, int, object], Sections] = OrderedDict()
 _kept_lock = threading.Lock()  # a threaded server (runserver) shares it
 
 
@@ -46,19 +50,14 @@ def read(report: Report) -> tuple[list[dict], rules.Context]:
     siblings, where they happen; comparing with every agency of a province on every save
     would cost more than it finds). Two queries, three when last year's cells are not
     kept. The rules only read what this returns."""
-    fields = ("pk", "year", "agency__name", "version", "updated_at", "status", "problems")
-    current = Report.objects.current().order_by()
-    others = current.filter(agency_id=report.agency_id, year=report.year - 1).values_list(*fields)
     parent_id = report.agency.parent_id
-    if parent_id is not None:
-        siblings = current.filter(year=report.year, agency__parent_id=parent_id).exclude(
-            agency_id=report.agency_id
+    agency, last_year = report.agency_id, report.year - 1
+    if parent_id is None:
+        rows = _LAST_YEAR.rows(agency=agency, last_year=last_year)
+    else:
+        rows = _LAST_YEAR_AND_SIBLINGS.rows(
+            agency=agency, last_year=last_year, year=report.year, parent=parent_id
         )
-        # A UNION, not an OR of the two: each half reads its own index, where the OR
-        # across the join to the agencies had PostgreSQL scan every report of every
-        # year (bench/oversight.py: ~600 ms with 440,000 reports in the database).
-        others = others.union(siblings.values_list(*fields), all=True)
-    rows = list(others.order_by("-year", "agency__name"))
     sections = _sections(report.pk, [(pk, version, at) for pk, _, _, version, at, _, _ in rows])
     previous = None
     peers = []
@@ -89,7 +88,7 @@ def read(report: Report) -> tuple[list[dict], rules.Context]:
     return own, rules.Context(previous=previous, peers=tuple(peers))
 
 
-def _sections(own: int, others: list[tuple[int, int, datetime]]) -> dict[int, Sections]:
+def _sections(own: int, others: list[tuple[int, int, object]]) -> dict[int, Sections]:
     """The sub-sections of report ``own`` and of ``others`` (id, version, time of last
     change), in one query: those of ``others`` kept from an earlier read are not read
     again. A report's sub-sections change only with a save, which moves both."""
@@ -104,11 +103,7 @@ def _sections(own: int, others: list[tuple[int, int, datetime]]) -> dict[int, Se
                 _kept_sections.move_to_end(key)
                 found[key[0]] = kept
     read: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for report_id, heading, body in (
-        GeneralSection.objects.filter(report_id__in=[own, *(key[0] for key in missing)])
-        .order_by("report_id", "position", "pk")
-        .values_list("report_id", "heading", "body")
-    ):
+    for report_id, heading, body in _SECTIONS.rows(ids=[own, *(key[0] for key in missing)]):
         read[report_id].append((heading, body))
     found[own] = tuple(read[own])
     with _kept_lock:
@@ -119,8 +114,54 @@ def _sections(own: int, others: list[tuple[int, int, datetime]]) -> dict[int, Se
     return found
 
 
+# What ``read`` asks for, as SQL compiled once per process (``prepared``: their
+# building and compiling cost the editor's every page 1 ms). The columns are numbers and
+# text; the time of the last change is only a key of what is kept here.
+_FIELDS = ("pk", "year", "agency__name", "version", "updated_at", "status", "problems")
+
+
+def _last_year(agency: int, last_year: int) -> QuerySet[Report, tuple[Any, ...]]:
+    """Last year's report of ``agency``."""
+    return _last_year_of(agency, last_year).order_by("-year", "agency__name")
+
+
+def _last_year_and_siblings(
+    agency: int, last_year: int, year: int, parent: int
+) -> QuerySet[Report, tuple[Any, ...]]:
+    """Last year's report of ``agency`` and this year's of its siblings under ``parent``."""
+    siblings = (
+        Report.objects.current()
+        .order_by()
+        .filter(year=year, agency__parent_id=parent)
+        .exclude(agency_id=agency)
+    )
+    # A UNION, not an OR of the two: each half reads its own index, where the OR across
+    # the join to the agencies had PostgreSQL scan every report of every year
+    # (bench/oversight.py: ~600 ms with 440,000 reports in the database).
+    others = _last_year_of(agency, last_year).union(siblings.values_list(*_FIELDS), all=True)
+    return others.order_by("-year", "agency__name")
+
+
+def _last_year_of(agency: int, last_year: int) -> QuerySet[Report, tuple[Any, ...]]:
+    current = Report.objects.current().order_by()
+    return current.filter(agency_id=agency, year=last_year).values_list(*_FIELDS)
+
+
+def _sections_of(ids: list[int]) -> QuerySet[GeneralSection, tuple[Any, ...]]:
+    return (
+        GeneralSection.objects.filter(report_id__in=ids)
+        .order_by("report_id", "position", "pk")
+        .values_list("report_id", "heading", "body")
+    )
+
+
+_LAST_YEAR = PreparedQuery(_last_year)
+_LAST_YEAR_AND_SIBLINGS = PreparedQuery(_last_year_and_siblings)
+_SECTIONS = PreparedQuery(_sections_of)
+
+
 @lru_cache(maxsize=PREVIOUS_KEPT)
-def _kept_cells(pk: int, version: int, updated_at: datetime) -> fig.Figures | None:
+def _kept_cells(pk: int, version: int, updated_at: object) -> fig.Figures | None:
     # The version and the time of the last change are in the key so that a row
     # changed behind the models' back (a queryset update) is read again the next time
     # it is saved, and no other row is ever taken for it.
