@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reports.models import Agency, ExportJob, JobKind, JobStatus, Report, Status
+from reports.models import Agency, ExportJob, JobKind, JobStatus, Report, Status, StoredFinding
 from reports.oversight import exports
 from reports.oversight.exports import bulk_workbook, reports_for
 from reports.spec import figures as fig
@@ -225,3 +225,27 @@ def test_the_exports_choice_lists_the_offices_with_agencies_beneath_but_takes_an
         )
     assert response.status_code == 302
     assert ExportJob.objects.get().agency == agencies["office"]
+
+
+@pytest.mark.django_db
+def test_the_exports_page_starts_an_export_of_the_regions_open_findings(
+    client, carol, seeded, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = IMMEDIATE
+    client.force_login(carol)
+    start(
+        client,
+        kind=JobKind.FINDINGS_XLSX,
+        agency=carol.agency,
+        callbacks=django_capture_on_commit_callbacks,
+    )
+    job = ExportJob.objects.get()
+    assert job.status == JobStatus.DONE
+    assert job.filename == "宁波市镇海区人民政府2023年度报告检查发现（待处理）.xlsx"
+    rows = list(load_workbook(io.BytesIO(bytes(job.content))).active.iter_rows(values_only=True))
+    assert rows[0] == ("机关", "规则", "级别", "问题", "状态", "标记理由")
+    open_findings = StoredFinding.objects.filter(
+        report__agency__path__startswith=carol.agency.path, report__year=2023, triage="open"
+    )
+    assert len(rows) - 1 == job.total == open_findings.count() > 0
+    assert {r[4] for r in rows[1:]} == {"待处理"}

@@ -143,7 +143,8 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "oversight:rollup": ("submitted", signed_in(403, carol=200), signed_in(405)),
     "oversight:rollup_export": ("submitted", signed_in(403, carol=200), signed_in(405)),
     "oversight:findings": ("submitted", signed_in(403, carol=200), signed_in(405)),
-    "oversight:findings_xlsx": ("submitted", signed_in(403, carol=200), signed_in(405)),
+    # A POST makes the export a background job, and shows it.
+    "oversight:findings_xlsx": ("submitted", signed_in(403, carol=200), signed_in(403, carol=302)),
     "oversight:circular": ("submitted", signed_in(403, carol=200), signed_in(405)),
     "oversight:circular_export": ("submitted", signed_in(403, carol=200), signed_in(405)),
     # The charts of an agency: its own users and its oversight office.
@@ -194,6 +195,7 @@ WRITES = {
     ("reports:annotation_resolve", CLERK),
     ("reports:annotation_reopen", REVIEWER),
     ("reports:notice_open", REVIEWER),
+    ("oversight:findings_xlsx", OVERSIGHT),  # an export job
 }
 
 

@@ -9,7 +9,16 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from reports.demo.generate import generate
-from reports.models import Agency, Report, StoredFinding, Verdict, triage
+from reports.models import (
+    Agency,
+    ExportJob,
+    JobKind,
+    JobStatus,
+    Report,
+    StoredFinding,
+    Verdict,
+    triage,
+)
 from tests.helpers import import_seed, make_report
 
 URL = reverse("oversight:findings")
@@ -83,7 +92,8 @@ def test_only_oversight_users_see_the_findings_page_and_it_is_get_only(
     assert client.get(XLSX).status_code == 403
     client.force_login(carol)
     assert client.post(URL).status_code == 405
-    assert client.post(XLSX).status_code == 405
+    assert client.put(XLSX).status_code == 405
+    assert not ExportJob.objects.exists()
 
 
 def test_the_xlsx_lists_every_filtered_finding_and_quotes_formulas_typed_by_people(
@@ -216,3 +226,61 @@ def test_the_findings_page_and_the_circular_of_3000_agencies_cost_a_bounded_numb
     reports = Report.objects.current().filter(year=2024, agency__path__startswith=big_region.path)
     assert Agency.objects.filter(path__startswith=big_region.path).count() == 3000
     assert reports.count() > 2000
+
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def _xlsx_rows(body: bytes) -> list[tuple]:
+    return list(load_workbook(BytesIO(body)).active.iter_rows(values_only=True))
+
+
+def test_a_list_too_long_for_a_request_is_exported_by_the_worker_with_the_same_rows(
+    client, carol, mallory, region, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    from reports.oversight import findings
+
+    settings.TASKS = IMMEDIATE
+    client.force_login(carol)
+    query = {"year": 2023, "triage": "all"}
+    in_request = _xlsx_rows(b"".join(client.get(XLSX, query).streaming_content))
+    subtree = StoredFinding.objects.filter(report__agency__path__startswith=carol.agency.path)
+    count = subtree.count()
+    assert len(in_request) == 1 + count and count > 5
+    monkeypatch.setattr(findings, "EXPORT_IN_REQUEST", 5)
+    # The page offers the export as a job; a link followed anyway says so, and starts none.
+    page = client.get(URL, query).getvalue().decode()
+    assert "后台导出XLSX" in page and 'method="post"' in page
+    refused = client.get(XLSX, query)
+    assert refused.status_code == 302 and refused["Location"].startswith(URL)
+    assert not ExportJob.objects.exists()
+    assert f"共{count}条检查发现" in client.get(refused["Location"]).getvalue().decode()
+    # An outsider's POST starts nothing.
+    client.force_login(mallory)
+    assert client.post(XLSX, query).status_code == 403
+    assert not ExportJob.objects.exists()
+    client.force_login(carol)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(XLSX, query)
+    job = ExportJob.objects.get()
+    assert response["Location"] == reverse("reports:export_job", args=[job.pk])
+    assert (job.kind, job.year, job.agency_id) == (JobKind.FINDINGS_XLSX, 2023, carol.agency_id)
+    assert job.params == {"rule": "", "severity": "", "triage": "all"}
+    assert job.status == JobStatus.DONE and job.progress == job.total == count
+    assert job.filename == "宁波市镇海区人民政府2023年度报告检查发现（全部）.xlsx"
+    download = client.get(reverse("reports:export_download", args=[job.pk]))
+    assert _xlsx_rows(download.getvalue()) == in_request
+
+
+def test_an_export_job_keeps_the_pages_filters(
+    client, carol, region, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = IMMEDIATE
+    client.force_login(carol)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(XLSX, {"year": 2023, "rule": "R5", "triage": "open"})
+    job = ExportJob.objects.get()
+    rows = _xlsx_rows(bytes(job.content))
+    assert [r[1].split()[0] for r in rows[1:]] == ["R5", "R5", "R5"]
+    assert {r[0] for r in rows[1:]} == {"宁波市镇海区金融发展服务中心"}
+    assert job.filename == "宁波市镇海区人民政府2023年度报告检查发现（待处理）.xlsx"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import logging
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from django.db import transaction
 from django.db.models import F, QuerySet
@@ -22,13 +22,15 @@ from openpyxl.utils import get_column_letter
 
 from reports.io.xlsx import neutralise
 from reports.models import Agency, ExportJob, JobKind, JobStatus, Report
+from reports.oversight import findings
+from reports.oversight.xlsx import streamed_workbook
 from reports.printing.pdf import report_pdf
 from reports.spec import figures as fig
 from reports.spec import schema
 
 logger = logging.getLogger(__name__)
 
-PROGRESS_EVERY = 10  # reports between progress writes
+PROGRESS_EVERY = 10  # rows between progress writes, at least (at most 100 writes)
 # The columns before the cells: (key, header).
 META_COLUMNS = (("agency", "机关"), ("year", "年度"), ("status", "状态"), ("title", "标题"))
 Progress = Callable[[int], None]
@@ -103,11 +105,45 @@ FILENAMES = {
 }
 
 
-def start_job(kind: str, year: int, agency: Agency, user) -> ExportJob:
-    job = ExportJob.objects.create(kind=kind, year=year, agency=agency, requested_by=user)
+def start_job(
+    kind: str, year: int, agency: Agency, user, params: dict[str, str] | None = None
+) -> ExportJob:
+    job = ExportJob.objects.create(
+        kind=kind, year=year, agency=agency, requested_by=user, params=params or {}
+    )
     # Enqueue after commit so that a worker never looks for a job not yet saved.
     transaction.on_commit(lambda: run_export_job.enqueue(job.pk))
     return job
+
+
+Build = Callable[[Progress], bytes]
+
+
+def _findings_export(job: ExportJob) -> tuple[int, Build, str]:
+    """How many rows, how to write them, and the file's name: the region's findings
+    as the findings page lists them with the job's filters, in the same layout as the
+    XLSX written in the request."""
+    filters = findings.Filters.from_query(job.params, job.year)
+    total = findings.summary(job.agency, filters).listed(filters.triage)
+
+    def build(progress: Progress) -> bytes:
+        def counted() -> Iterator[list]:
+            for n, row in enumerate(findings.export_rows(job.agency, filters), 1):
+                yield row
+                progress(n)
+
+        sheet = f"{filters.year}年度检查发现"
+        return streamed_workbook(sheet, findings.EXPORT_HEADER, counted())
+
+    return total, build, f"{findings.export_title(job.agency, filters)}.xlsx"
+
+
+def _reports_export(job: ExportJob) -> tuple[int, Build, str]:
+    """The workbook or the ZIP of the region's reports."""
+    reports = list(reports_for(job.kind, job.year, job.agency))
+    write, extension = BUILDERS[JobKind(job.kind)]
+    name = FILENAMES[JobKind(job.kind)].format(agency=job.agency.name, year=job.year)
+    return len(reports), lambda progress: write(reports, progress), f"{name}.{extension}"
 
 
 @task()
@@ -115,22 +151,26 @@ def run_export_job(job_id: int) -> None:
     job = ExportJob.objects.select_related("agency").get(pk=job_id)
     if job.is_finished:
         return
-    reports = list(reports_for(job.kind, job.year, job.agency))
+    if job.kind == JobKind.FINDINGS_XLSX:
+        total, build, filename = _findings_export(job)
+    else:
+        total, build, filename = _reports_export(job)
     ExportJob.objects.filter(pk=job.pk).update(
         status=JobStatus.RUNNING,
-        total=len(reports),
+        total=total,
         progress=0,
         heartbeat_at=timezone.now(),
         attempts=F("attempts") + 1,
     )
 
+    step = max(PROGRESS_EVERY, total // 100)
+
     def progress(n: int) -> None:
-        if n % PROGRESS_EVERY == 0 or n == len(reports):
+        if n % step == 0 or n == total:
             ExportJob.objects.filter(pk=job.pk).update(progress=n, heartbeat_at=timezone.now())
 
-    build, extension = BUILDERS[JobKind(job.kind)]
     try:
-        content = build(reports, progress)
+        content = build(progress)
     except Exception as exc:  # the job records the failure instead of vanishing
         logger.exception("export job %s failed", job.pk)
         ExportJob.objects.filter(pk=job.pk).update(
@@ -140,9 +180,8 @@ def run_export_job(job_id: int) -> None:
     ExportJob.objects.filter(pk=job.pk).update(
         status=JobStatus.DONE,
         error="",  # a note that an interrupted run was queued again
-        progress=len(reports),
+        progress=total,
         content=content,
-        filename=FILENAMES[JobKind(job.kind)].format(agency=job.agency.name, year=job.year)
-        + f".{extension}",
+        filename=filename,
         finished_at=timezone.now(),
     )

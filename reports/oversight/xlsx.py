@@ -6,9 +6,11 @@ so merged headers and labels are exactly those of the official layout.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from io import BytesIO
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -109,6 +111,26 @@ def rollup_workbook(rollup: Rollup) -> bytes:
 
 def table_workbook(title: str, header: list[str], rows: list[list]) -> bytes:
     return sheets_workbook([(title, header, rows)])
+
+
+def streamed_workbook(title: str, header: list[str], rows: Iterable[list]) -> bytes:
+    """One sheet as ``table_workbook`` lays it out (header bold and frozen, the first
+    column wide), written row by row: a province's findings are a hundred thousand
+    rows and more, which a workbook held whole made hundreds of MiB."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title[:31])
+    for i in range(1, len(header) + 1):
+        ws.column_dimensions[get_column_letter(i)].width = 36 if i == 1 else 14
+    ws.freeze_panes = "A2"
+    head = []
+    for value in header:
+        cell = WriteOnlyCell(ws, value=neutralise(value))
+        cell.font = Font(bold=True)
+        head.append(cell)
+    ws.append(head)
+    for row in rows:
+        ws.append([neutralise(value) for value in row])
+    return _save(wb)
 
 
 def sheets_workbook(

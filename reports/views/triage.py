@@ -14,13 +14,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from reports.models import Agency, TriageError, Verdict, access, triage
+from reports.models import Agency, JobKind, TriageError, Verdict, access, triage
 from reports.oversight import dashboard
 from reports.oversight import findings as region
-from reports.oversight.xlsx import table_workbook
+from reports.oversight.exports import start_job
+from reports.oversight.xlsx import streamed_workbook
 from reports.spec.calendar import reporting_year
 from reports.views import pickers
 from reports.views.http import AuthedRequest, attachment, oversight_scope_of
@@ -86,6 +88,8 @@ def region_findings(request: AuthedRequest) -> HttpResponse:
         "scope": scope,
         "filters": filters,
         "page": region.page(listed, filters, summary.listed(filters.triage)),
+        # A province's findings are written by the task worker, not in the request.
+        "export_in_background": summary.listed(filters.triage) > region.EXPORT_IN_REQUEST,
         "summary": summary,
         "years": list(range(max(date.today().year, filters.year), 2020, -1)),
         "rules": sorted(region.RULE_TITLES.items(), key=lambda r: int(r[0][1:])),
@@ -98,12 +102,26 @@ def region_findings(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def region_findings_xlsx(request: AuthedRequest) -> HttpResponseBase:
-    filters = _filters(request)
-    scope, listed = _region(request, filters)
+    """The filtered findings as XLSX: written in the request up to
+    ``EXPORT_IN_REQUEST`` rows; a POST (the page's button above that) makes it an
+    export job, whose page offers the file when the worker is done."""
+    filters = _filters(request) if request.method != "POST" else _posted_filters(request)
+    _, listed = _region(request, filters)
+    if request.method == "POST":
+        params = region.export_params(filters)
+        job = start_job(JobKind.FINDINGS_XLSX, filters.year, listed, request.user, params)
+        messages.success(request, "已开始导出，完成后可在本页下载。")
+        return redirect("reports:export_job", pk=job.pk)
+    total = region.summary(listed, filters).listed(filters.triage)
+    if total > region.EXPORT_IN_REQUEST:
+        messages.info(request, f"共{total}条检查发现，请点击“后台导出XLSX”，完成后下载。")
+        return redirect(f"{reverse('oversight:findings')}?{filters.without_page().query()}")
     rows = region.export_rows(listed, filters)
-    label = region.TRIAGE_LABELS[filters.triage]
-    title = f"{scope.name}{filters.year}年度报告检查发现（{label}）"
-    body = table_workbook(f"{filters.year}年度检查发现", region.EXPORT_HEADER, rows)
-    return attachment(body, f"{title}.xlsx")
+    body = streamed_workbook(f"{filters.year}年度检查发现", region.EXPORT_HEADER, rows)
+    return attachment(body, f"{region.export_title(listed, filters)}.xlsx")
+
+
+def _posted_filters(request: AuthedRequest) -> region.Filters:
+    return region.Filters.from_query(request.POST, reporting_year(timezone.localdate()))
