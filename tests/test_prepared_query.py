@@ -73,3 +73,16 @@ def test_a_value_written_into_the_sql_itself_is_refused(agencies):
     prepared = PreparedQuery(lambda agency: Agency.objects.values_list("pk")[agency % 3 :])
     with pytest.raises(ValueError):
         prepared.rows(agency=agencies["office"].pk)
+
+
+def test_a_value_the_query_turns_into_another_is_refused(agencies):
+    def next_one(agency: int, other: int):
+        # With consecutive placeholders, agency + 1 would be taken for other.
+        return (
+            Agency.objects.filter(pk=agency + 1, parent_id=other)
+            .exclude(pk=agency)
+            .values_list("pk")
+        )
+
+    with pytest.raises(ValueError):
+        PreparedQuery(next_one).rows(agency=agencies["office"].pk, other=agencies["finance"].pk)

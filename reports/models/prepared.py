@@ -24,8 +24,8 @@ from django.db.models import QuerySet
 
 # A list value longer than this (an IN of so many) is not worth keeping an SQL for.
 LONGEST_LIST = 32
-# The placeholders of the two compilations: numbers from here on, and as many again
-# further on.
+# The placeholders of the two compilations: numbers from here on, and further on. They
+# fit a small integer column (a year) as long as a query has few values before a list.
 _MARKS = 10_001
 _MARKS_APART = 5_000
 
@@ -66,23 +66,30 @@ class PreparedQuery:
         # the two is a value, one that does not is a constant of the query. The
         # placeholders are numbers a small integer column takes (Django finds nothing
         # for a value out of a column's range, without asking the database).
-        using, sql, first = self._compiled_with(shape, _MARKS)
-        _, again, second = self._compiled_with(shape, _MARKS + _MARKS_APART)
+        using, sql, first = self._compiled_with(shape, _MARKS, 1)
+        _, again, second = self._compiled_with(shape, _MARKS + _MARKS_APART, 3)
         if sql != again or len(first) != len(second):
             raise ValueError(f"the SQL of {self.build.__qualname__} depends on its values")
         slots: list[Slot] = []
-        for (name, index, param), (_, _, other) in zip(first, second, strict=True):
-            slots.append((name, index, None) if param != other else (None, None, param))
+        for (name, index, param), (same_name, same_index, other) in zip(first, second, strict=True):
+            if param == other:
+                slots.append((None, None, param))
+            elif name is not None and (name, index) == (same_name, same_index):
+                slots.append((name, index, None))
+            else:  # a value the query turned into another (a sum, a text)
+                raise ValueError(f"a parameter of {self.build.__qualname__} is not a value")
         placed = {(name, index) for name, index, _ in slots if name is not None}
         if len(placed) != sum(1 if size is None else size for _, size in shape):
             raise ValueError(f"a value of {self.build.__qualname__} is not a parameter of its SQL")
         return using, sql, slots
 
     def _compiled_with(
-        self, shape: tuple[tuple[str, int | None], ...], first_mark: int
+        self, shape: tuple[tuple[str, int | None], ...], first_mark: int, step: int
     ) -> tuple[str, str, list[Slot]]:
-        """The SQL with placeholders from ``first_mark`` on, and where each parameter
-        came from (a placeholder's name and index, or None and the parameter)."""
+        """The SQL with placeholders from ``first_mark`` on, ``step`` apart (another
+        step for the second compilation, so that a value plus one, say, is not taken
+        for the next value both times), and where each parameter came from: a
+        placeholder's name and index, or None."""
         marks: dict[int, tuple[str, int | None]] = {}
         placeholders: dict[str, int | list[int]] = {}
         mark = first_mark
@@ -90,11 +97,11 @@ class PreparedQuery:
             if size is None:
                 placeholders[name] = mark
                 marks[mark] = (name, None)
-                mark += 1
+                mark += step
             else:
-                placeholders[name] = list(range(mark, mark + size))
-                marks.update({mark + i: (name, i) for i in range(size)})
-                mark += size
+                placeholders[name] = list(range(mark, mark + size * step, step))
+                marks.update({mark + i * step: (name, i) for i in range(size)})
+                mark += size * step
         queryset = self.build(**placeholders)
         sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
         slots: list[Slot] = []
