@@ -86,3 +86,13 @@ def test_a_value_the_query_turns_into_another_is_refused(agencies):
 
     with pytest.raises(ValueError):
         PreparedQuery(next_one).rows(agency=agencies["office"].pk, other=agencies["finance"].pk)
+
+
+def test_a_query_of_dates_and_decimals_finds_them_as_the_orm_converts_them(agencies, reports):
+    def changed(agency: int):
+        return Report.objects.filter(agency_id=agency).values_list(
+            "updated_at", "signature_date", "ad_fees_10k_yuan", "is_current"
+        )
+
+    office = agencies["office"].pk
+    assert PreparedQuery(changed).rows(agency=office) == list(changed(office))

@@ -9,9 +9,9 @@ here once.
 
 The SQL is still Django's, compiled from the queryset with numbered placeholders as its
 values. Each run puts the real values where the placeholders were. Rows come back as
-``values_list`` tuples but skip the ORM's converters, so use this only for columns whose
-database values are already the Python ones: numbers and text, or a value that is only
-compared for equality (a time of the last change used as a key).
+``values_list`` tuples, the database's values as they are: a query whose columns the ORM
+would convert (dates and decimals on SQLite; none of these on PostgreSQL) is asked
+through the ORM instead.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ _MARKS_APART = 5_000
 # Where a parameter of the SQL comes from: a value by name (and its index in a list
 # value), or, with no name, a constant of the query.
 Slot = tuple[str | None, int | None, Any]
+# The values' names, with the length of each list value.
+Shape = tuple[tuple[str, int | None], ...]
 
 
 class PreparedQuery:
@@ -40,7 +42,7 @@ class PreparedQuery:
 
     def __init__(self, build: Callable[..., QuerySet[Any, Any]]) -> None:
         self.build = build
-        self._compiled: dict[tuple[tuple[str, int | None], ...], tuple[str, str, list[Slot]]] = {}
+        self._compiled: dict[Shape, tuple[str, str, list[Slot]] | None] = {}
 
     def rows(self, **values: int | list[int]) -> list[tuple[Any, ...]]:
         if any(isinstance(v, list) and len(v) > LONGEST_LIST for v in values.values()):
@@ -49,9 +51,11 @@ class PreparedQuery:
         shape = tuple(
             (name, len(v) if isinstance(v, list) else None) for name, v in sorted(values.items())
         )
-        compiled = self._compiled.get(shape)
-        if compiled is None:
-            compiled = self._compiled[shape] = self._compile(shape)
+        if shape not in self._compiled:
+            self._compiled[shape] = self._compile(shape)
+        compiled = self._compiled[shape]
+        if compiled is None:  # the ORM converts what the database returns: asked through it
+            return list(self.build(**values))
         using, sql, slots = compiled
         params = [
             constant if name is None else _value(values[name], index)
@@ -61,13 +65,15 @@ class PreparedQuery:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
-    def _compile(self, shape: tuple[tuple[str, int | None], ...]) -> tuple[str, str, list[Slot]]:
+    def _compile(self, shape: Shape) -> tuple[str, str, list[Slot]] | None:
+        """The SQL and where its parameters come from; None when the ORM would convert
+        a column of the rows (a date on SQLite, say), which the rows are then asked for."""
         # Compiled twice, with two sets of placeholders: a parameter that differs between
         # the two is a value, one that does not is a constant of the query. The
         # placeholders are numbers a small integer column takes (Django finds nothing
         # for a value out of a column's range, without asking the database).
-        using, sql, first = self._compiled_with(shape, _MARKS, 1)
-        _, again, second = self._compiled_with(shape, _MARKS + _MARKS_APART, 3)
+        using, sql, first, converted = self._compiled_with(shape, _MARKS, 1)
+        _, again, second, _ = self._compiled_with(shape, _MARKS + _MARKS_APART, 3)
         if sql != again or len(first) != len(second):
             raise ValueError(f"the SQL of {self.build.__qualname__} depends on its values")
         slots: list[Slot] = []
@@ -81,15 +87,15 @@ class PreparedQuery:
         placed = {(name, index) for name, index, _ in slots if name is not None}
         if len(placed) != sum(1 if size is None else size for _, size in shape):
             raise ValueError(f"a value of {self.build.__qualname__} is not a parameter of its SQL")
-        return using, sql, slots
+        return None if converted else (using, sql, slots)
 
     def _compiled_with(
-        self, shape: tuple[tuple[str, int | None], ...], first_mark: int, step: int
-    ) -> tuple[str, str, list[Slot]]:
+        self, shape: Shape, first_mark: int, step: int
+    ) -> tuple[str, str, list[Slot], bool]:
         """The SQL with placeholders from ``first_mark`` on, ``step`` apart (another
         step for the second compilation, so that a value plus one, say, is not taken
         for the next value both times), and where each parameter came from: a
-        placeholder's name and index, or None."""
+        placeholder's name and index, or None; and whether the ORM converts a column."""
         marks: dict[int, tuple[str, int | None]] = {}
         placeholders: dict[str, int | list[int]] = {}
         mark = first_mark
@@ -103,12 +109,16 @@ class PreparedQuery:
                 marks.update({mark + i * step: (name, i) for i in range(size)})
                 mark += size * step
         queryset = self.build(**placeholders)
-        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        sql, params = compiler.as_sql()
+        # The converters ``results_iter`` applies to the selected columns.
+        selected = [column for column, _, _ in compiler.select[: compiler.col_count]]
+        converted = bool(compiler.get_converters(selected))
         slots: list[Slot] = []
         for param in params:
             key = int(param) if isinstance(param, int) and not isinstance(param, bool) else None
             slots.append((*marks[key], param) if key in marks else (None, None, param))
-        return queryset.db, sql, slots
+        return queryset.db, sql, slots, converted
 
 
 def _value(value: int | list[int], index: int | None) -> int:
