@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reports.models import Report, Status, Verdict, triage
+from reports.models import Agency, Report, Status, Verdict, triage
 from tests import pdf_checks
-from tests.helpers import import_seed
+from tests.helpers import import_seed, make_report
 
 PAGE = reverse("oversight:circular")
 
@@ -94,3 +94,30 @@ def test_only_oversight_users_get_the_circular_and_it_is_get_only(
     assert client.post(PAGE).status_code == 405
     assert client.post(export_url("xlsx")).status_code == 405
     assert client.get(export_url("docx")).status_code == 404
+
+
+def test_the_circular_speaks_to_the_level_beneath_the_office_not_to_the_sub_regions_departments(
+    client, carol, region, agencies
+):
+    """镇海区's 通报 names a street office beneath it by its own report; the street
+    office's department is in the street office's 通报."""
+    street = Agency.objects.create(
+        name="镇海区招宝山街道办事处", parent=agencies["zhenhai"], is_government=True
+    )
+    department = Agency.objects.create(name="招宝山街道党政办", parent=street)
+    make_report(department, year=2023, app_new_received_natural_person=5)  # R1: an error
+    client.force_login(carol)
+    page = client.get(PAGE, {"year": 2023}).content.decode()
+    missing = page.split('id="circular-missing"')[1].split("</p>")[0]
+    assert "镇海区招宝山街道办事处" in missing and "宁波市镇海区金融发展服务中心" in missing
+    assert "招宝山街道党政办" not in page
+    # The office, the finance centre and the street office; one published.
+    overview = page.split('id="circular-overview"')[1].split("</p>")[0]
+    assert "应发布年度报告的机关3个，已发布1个" in overview
+    assert "下级政府所属部门的情况由各下级政府通报" in page
+    carol.agency = street
+    carol.save()
+    own = client.get(PAGE, {"year": 2023}).content.decode()
+    errors = own.split('id="circular-errors"')[1].split("</table>")[0]
+    assert "招宝山街道党政办" in errors
+    assert "下级政府所属部门的情况由各下级政府通报" not in own
