@@ -61,7 +61,12 @@ def report_filter(user: Any) -> Q | None:
         return Q(pk__in=[])
     if user.role == Role.OVERSIGHT:
         return Q(agency__path__startswith=user.agency.path)
-    return Q(agency_id=user.agency_id)
+    return own_agency_reports(user.agency_id)
+
+
+def own_agency_reports(agency_id: int) -> Q:
+    """The reports a clerk or a reviewer of agency ``agency_id`` may open."""
+    return Q(agency_id=agency_id)
 
 
 def sees_own_agency_only(user: Any) -> bool:

@@ -5,7 +5,8 @@ agency's siblings (a UNION), then the sub-sections of 一 of all of them
 (``comparison.read``). Building and compiling these querysets cost Django about 1 ms a
 page, and running their SQL 0.15 ms. That 1 ms was half the signed-in floor, more than
 the editor's whole margin to its goal of 4× (bench/editor.py), so their SQL is compiled
-here once.
+here once; so is the page's own report row (``views.editor.page_report``), whose 192
+columns cost as much again.
 
 The SQL is still Django's, compiled from the queryset with numbered placeholders as its
 values. Each run puts the real values where the placeholders were. Rows come back as
