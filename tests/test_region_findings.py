@@ -238,7 +238,7 @@ def _xlsx_rows(body: bytes) -> list[tuple]:
 def test_a_list_too_long_for_a_request_is_exported_by_the_worker_with_the_same_rows(
     client, carol, mallory, region, monkeypatch, settings, django_capture_on_commit_callbacks
 ):
-    from reports.oversight import findings
+    from reports.oversight import xlsx
 
     settings.TASKS = IMMEDIATE
     client.force_login(carol)
@@ -247,7 +247,7 @@ def test_a_list_too_long_for_a_request_is_exported_by_the_worker_with_the_same_r
     subtree = StoredFinding.objects.filter(report__agency__path__startswith=carol.agency.path)
     count = subtree.count()
     assert len(in_request) == 1 + count and count > 5
-    monkeypatch.setattr(findings, "EXPORT_IN_REQUEST", 5)
+    monkeypatch.setattr(xlsx, "ROWS_IN_REQUEST", 5)
     # The page offers the export as a job; a link followed anyway says so, and starts none.
     page = client.get(URL, query).getvalue().decode()
     assert "后台导出XLSX" in page and 'method="post"' in page

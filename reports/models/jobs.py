@@ -22,6 +22,7 @@ class JobKind(models.TextChoices):
     BULK_XLSX = "bulk_xlsx", "年度报告汇总表（XLSX）"
     PDF_ZIP = "pdf_zip", "已发布年度报告PDF打包（ZIP）"
     FINDINGS_XLSX = "findings_xlsx", "年度报告检查发现（XLSX）"
+    PROGRESS_XLSX = "progress_xlsx", "年度报告进度（XLSX）"
 
 
 class JobStatus(models.TextChoices):
@@ -126,7 +127,8 @@ class ExportJob(BackgroundJob):
     filename = models.CharField(max_length=200, blank=True)
     content = models.BinaryField(null=True, blank=True, editable=False)
     # What else the export was narrowed to, as the page's query string has it (the
-    # findings' rule, severity and status); empty for the other kinds.
+    # findings' rule, severity and status; the progress table's filters and order);
+    # empty for the other kinds.
     params = models.JSONField("筛选条件", default=dict, blank=True)
 
     class Meta(BackgroundJob.Meta):

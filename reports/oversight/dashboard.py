@@ -10,6 +10,7 @@ from running the rules.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -266,32 +267,49 @@ def is_filtered(filters: Filters) -> bool:
     return bool(filters.status or filters.late or filters.findings or filters.q or filters.within)
 
 
-def export_rows(rows: QuerySet[Any], year: int) -> tuple[list[str], list[list]]:
-    """The table as the XLSX has it: header and rows (one query, all rows)."""
-    header = [
-        "机关",
-        "上级机关",
-        "状态",
-        "提交日期",
-        "发布日期",
-        "截止日期",
-        "是否逾期",
-        "错误",
-        "警告",
-    ]
-    out = []
-    for a in rows:
-        out.append(
-            [
-                a.name,
-                a.parent.name if a.parent else "",
-                STATUS_LABELS[a.status],
-                a.submitted_on,
-                a.published_on,
-                deadline_for(year, a.is_government),
-                LATENESS_LABELS[a.lateness],
-                a.error_count,
-                a.warning_count,
-            ]
-        )
-    return header, out
+EXPORT_HEADER = [
+    "机关",
+    "上级机关",
+    "状态",
+    "提交日期",
+    "发布日期",
+    "截止日期",
+    "是否逾期",
+    "错误",
+    "警告",
+]
+
+
+def export_title(scope: Agency, year: int) -> str:
+    """What the progress table's XLSX is called."""
+    return f"{scope.name}{year}年度政府信息公开工作年度报告进度"
+
+
+def export_params(filters: Filters) -> dict[str, str]:
+    """The filters an export job keeps (``Filters.from_query`` reads them back); the
+    year and the region are the job's own."""
+    sort = ("-" if filters.descending else "") + filters.sort
+    return {
+        "status": filters.status,
+        "late": filters.late,
+        "findings": filters.findings,
+        "q": filters.q,
+        "within": str(filters.within or ""),
+        "sort": sort,
+    }
+
+
+def export_rows(rows: QuerySet[Any], year: int) -> Iterator[list[Any]]:
+    """The table's rows as the XLSX has them (``EXPORT_HEADER``), read in chunks."""
+    for a in rows.iterator(chunk_size=2000):
+        yield [
+            a.name,
+            a.parent.name if a.parent else "",
+            STATUS_LABELS[a.status],
+            a.submitted_on,
+            a.published_on,
+            deadline_for(year, a.is_government),
+            LATENESS_LABELS[a.lateness],
+            a.error_count,
+            a.warning_count,
+        ]

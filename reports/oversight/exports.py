@@ -12,6 +12,7 @@ import io
 import logging
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 
 from django.db import transaction
 from django.db.models import F, QuerySet
@@ -22,7 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from reports.io.xlsx import neutralise
 from reports.models import Agency, ExportJob, JobKind, JobStatus, Report
-from reports.oversight import findings
+from reports.oversight import dashboard, findings
 from reports.oversight.xlsx import streamed_workbook
 from reports.printing.pdf import report_pdf
 from reports.spec import figures as fig
@@ -138,6 +139,29 @@ def _findings_export(job: ExportJob) -> tuple[int, Build, str]:
     return total, build, f"{findings.export_title(job.agency, filters)}.xlsx"
 
 
+def _progress_export(job: ExportJob) -> tuple[int, Build, str]:
+    """The oversight home's table of every agency's progress, with the job's filters
+    and order, as its XLSX written in the request has it."""
+    filters = dashboard.Filters.from_query(job.params, job.year)
+    filters = replace(filters, year=job.year)
+    within = None
+    if filters.within is not None:
+        within = dashboard.agencies_beneath(job.agency).filter(pk=filters.within).first()
+    rows = dashboard.filtered_rows(job.agency, filters, timezone.localdate(), within)
+    total = rows.count()
+
+    def build(progress: Progress) -> bytes:
+        def counted() -> Iterator[list]:
+            for n, row in enumerate(dashboard.export_rows(rows, job.year), 1):
+                yield row
+                progress(n)
+
+        sheet = f"{job.year}年度报告进度"
+        return streamed_workbook(sheet, dashboard.EXPORT_HEADER, counted())
+
+    return total, build, f"{dashboard.export_title(job.agency, job.year)}.xlsx"
+
+
 def _reports_export(job: ExportJob) -> tuple[int, Build, str]:
     """The workbook or the ZIP of the region's reports."""
     reports = list(reports_for(job.kind, job.year, job.agency))
@@ -153,6 +177,8 @@ def run_export_job(job_id: int) -> None:
         return
     if job.kind == JobKind.FINDINGS_XLSX:
         total, build, filename = _findings_export(job)
+    elif job.kind == JobKind.PROGRESS_XLSX:
+        total, build, filename = _progress_export(job)
     else:
         total, build, filename = _reports_export(job)
     ExportJob.objects.filter(pk=job.pk).update(

@@ -238,10 +238,6 @@ def summary(region: Agency, filters: Filters) -> Summary:
 
 
 EXPORT_HEADER = ["机关", "规则", "级别", "问题", "状态", "标记理由"]
-# Up to this many findings the XLSX is written in the request; more go to the task
-# worker as an export job (``reports.oversight.exports``): a province's 182,000 took
-# 15 s and 640 MiB in a request (150,000 agencies, bench/oversight.py's database).
-EXPORT_IN_REQUEST = 5000
 
 
 def export_title(region: Agency, filters: Filters) -> str:

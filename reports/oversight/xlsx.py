@@ -22,6 +22,12 @@ from reports.oversight.rollup import Rollup
 from reports.printing import grid, render
 from reports.spec import schema
 
+# Up to this many rows a list's XLSX is written in the request; more go to the task
+# worker as an export job (``reports.oversight.exports``): a province's 182,000 findings
+# took 15 s and 640 MiB in a request, its 150,000 agencies' progress 16 s and 800 MiB
+# (bench/oversight.py's database).
+ROWS_IN_REQUEST = 5000
+
 _THIN = Side(style="thin")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -109,12 +115,8 @@ def rollup_workbook(rollup: Rollup) -> bytes:
     return _save(wb)
 
 
-def table_workbook(title: str, header: list[str], rows: list[list]) -> bytes:
-    return sheets_workbook([(title, header, rows)])
-
-
 def streamed_workbook(title: str, header: list[str], rows: Iterable[list]) -> bytes:
-    """One sheet as ``table_workbook`` lays it out (header bold and frozen, the first
+    """One sheet as ``sheets_workbook`` lays one out (header bold and frozen, the first
     column wide), written row by row: a province's findings are a hundred thousand
     rows and more, which a workbook held whole made hundreds of MiB."""
     wb = Workbook(write_only=True)

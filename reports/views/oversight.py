@@ -17,13 +17,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from reports.models import Agency, Report, access
-from reports.oversight import charts, dashboard, reminders
+from reports.models import Agency, JobKind, Report, access
+from reports.oversight import charts, dashboard, reminders, xlsx
 from reports.oversight import rollup as rollups
-from reports.oversight.xlsx import rollup_workbook, table_workbook
+from reports.oversight.exports import start_job
+from reports.oversight.xlsx import rollup_workbook
 from reports.printing import pdf
 from reports.printing import render as rendering
 from reports.spec import schema
@@ -63,6 +65,8 @@ def home(request: AuthedRequest) -> HttpResponse:
     paginator = Paginator(rows, dashboard.PAGE_SIZE)
     if not dashboard.is_filtered(filters):
         paginator.count = summary.total  # the stored count, not a COUNT of the region
+    # A province's table is written by the task worker, not in the request.
+    export_in_background = paginator.count > xlsx.ROWS_IN_REQUEST
     page = paginator.get_page(request.GET.get("page"))
     row: Any
     for row in page:
@@ -82,6 +86,8 @@ def home(request: AuthedRequest) -> HttpResponse:
         "status_chart": charts.status_distribution(summary.statuses()),
         "region_chart": charts.region_by_agency(scope.path, filters.year),
         "jan31": date(filters.year + 1, 1, 31),
+        "export_in_background": export_in_background,
+        "export_params": dashboard.export_params(filters),
     }
     return render(request, "oversight/home.html", context)
 
@@ -106,15 +112,39 @@ def _sort_links(filters: dashboard.Filters) -> list[tuple[str, str, str, str]]:
 
 
 @login_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def home_xlsx(request: AuthedRequest) -> HttpResponseBase:
+    """The table as XLSX: written in the request up to ``xlsx.ROWS_IN_REQUEST`` rows; a
+    POST (the page's button above that) makes it an export job."""
     scope = oversight_scope_of(request.user)
-    filters = dashboard.Filters.from_query(request.GET, _default_year())
-    rows = dashboard.filtered_rows(scope, filters, date.today(), _within(scope, filters))
-    header, data = dashboard.export_rows(rows, filters.year)
-    title = f"{scope.name}{filters.year}年度政府信息公开工作年度报告进度"
-    body = table_workbook(f"{filters.year}年度报告进度", header, data)
-    return attachment(body, f"{title}.xlsx")
+    params = request.POST if request.method == "POST" else request.GET
+    filters = dashboard.Filters.from_query(params, _default_year())
+    within = _within(scope, filters)
+    if request.method == "POST":
+        job = start_job(
+            JobKind.PROGRESS_XLSX,
+            filters.year,
+            scope,
+            request.user,
+            dashboard.export_params(filters),
+        )
+        messages.success(request, "已开始导出，完成后可在本页下载。")
+        return redirect("reports:export_job", pk=job.pk)
+    rows = dashboard.filtered_rows(scope, filters, date.today(), within)
+    total = _row_count(scope, filters, rows)
+    if total > xlsx.ROWS_IN_REQUEST:
+        messages.info(request, f"共{total}个机关，请点击“后台导出XLSX”，完成后下载。")
+        return redirect(f"{reverse('oversight:home')}?{filters.query()}")
+    data = dashboard.export_rows(rows, filters.year)
+    body = xlsx.streamed_workbook(f"{filters.year}年度报告进度", dashboard.EXPORT_HEADER, data)
+    return attachment(body, f"{dashboard.export_title(scope, filters.year)}.xlsx")
+
+
+def _row_count(scope: Agency, filters: dashboard.Filters, rows: Any) -> int:
+    """How many rows the table has: the stored count for the whole scope, else a COUNT."""
+    if not dashboard.is_filtered(filters):
+        return dashboard.summary(scope, filters.year, date.today()).total
+    return rows.count()
 
 
 # The page lists the first agencies only; the exports list them all.

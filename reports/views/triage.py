@@ -19,10 +19,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from reports.models import Agency, JobKind, TriageError, Verdict, access, triage
-from reports.oversight import dashboard
+from reports.oversight import dashboard, xlsx
 from reports.oversight import findings as region
 from reports.oversight.exports import start_job
-from reports.oversight.xlsx import streamed_workbook
 from reports.spec.calendar import reporting_year
 from reports.views import pickers
 from reports.views.http import AuthedRequest, attachment, oversight_scope_of
@@ -89,7 +88,7 @@ def region_findings(request: AuthedRequest) -> HttpResponse:
         "filters": filters,
         "page": region.page(listed, filters, summary.listed(filters.triage)),
         # A province's findings are written by the task worker, not in the request.
-        "export_in_background": summary.listed(filters.triage) > region.EXPORT_IN_REQUEST,
+        "export_in_background": summary.listed(filters.triage) > xlsx.ROWS_IN_REQUEST,
         "summary": summary,
         "years": list(range(max(date.today().year, filters.year), 2020, -1)),
         "rules": sorted(region.RULE_TITLES.items(), key=lambda r: int(r[0][1:])),
@@ -105,7 +104,7 @@ def region_findings(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def region_findings_xlsx(request: AuthedRequest) -> HttpResponseBase:
     """The filtered findings as XLSX: written in the request up to
-    ``EXPORT_IN_REQUEST`` rows; a POST (the page's button above that) makes it an
+    ``xlsx.ROWS_IN_REQUEST`` rows; a POST (the page's button above that) makes it an
     export job, whose page offers the file when the worker is done."""
     filters = _filters(request) if request.method != "POST" else _posted_filters(request)
     _, listed = _region(request, filters)
@@ -115,11 +114,11 @@ def region_findings_xlsx(request: AuthedRequest) -> HttpResponseBase:
         messages.success(request, "已开始导出，完成后可在本页下载。")
         return redirect("reports:export_job", pk=job.pk)
     total = region.summary(listed, filters).listed(filters.triage)
-    if total > region.EXPORT_IN_REQUEST:
+    if total > xlsx.ROWS_IN_REQUEST:
         messages.info(request, f"共{total}条检查发现，请点击“后台导出XLSX”，完成后下载。")
         return redirect(f"{reverse('oversight:findings')}?{filters.without_page().query()}")
     rows = region.export_rows(listed, filters)
-    body = streamed_workbook(f"{filters.year}年度检查发现", region.EXPORT_HEADER, rows)
+    body = xlsx.streamed_workbook(f"{filters.year}年度检查发现", region.EXPORT_HEADER, rows)
     return attachment(body, f"{region.export_title(listed, filters)}.xlsx")
 
 
