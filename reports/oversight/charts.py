@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from reports.models import Report
+from reports.models import Agency, Report
 from reports.models.report import new_received_total
 from reports.oversight.rollup import YearFigures
 from reports.spec import figures as fig
@@ -266,9 +266,23 @@ def region_year_charts(years: list[YearFigures]) -> list[tuple[str, StackedColum
     return result
 
 
+# Up to this many agencies, a region's chart reads the reports of its agencies by id;
+# a larger region's walks the index of new applications (``report_new_received``)
+# until enough of the region's are found. Walking it for a small region reads most of
+# the year's reports of the database: 30 agencies among 150,000 took 240 ms, by id 1 ms.
+CHART_BY_ID = 2000
+
+
 def region_by_agency(scope_path: str, year: int, limit: int = 15) -> HBarChart:
-    """The agencies of a region with the most new applications in the year (one query)."""
-    reports = Report.objects.current().filter(year=year, agency__path__startswith=scope_path)
+    """The agencies of a region with the most new applications in the year (two
+    queries: the region's agencies, up to ``CHART_BY_ID``, then the reports)."""
+    agencies = Agency.objects.filter(path__startswith=scope_path).values_list("pk", flat=True)
+    ids = list(agencies[: CHART_BY_ID + 1])
+    reports = Report.objects.current().filter(year=year)
+    if len(ids) <= CHART_BY_ID:
+        reports = reports.filter(agency_id__in=ids)
+    else:
+        reports = reports.filter(agency__path__startswith=scope_path)
     rows = (
         reports.annotate(received=new_received_total())
         .filter(received__gt=0)

@@ -74,12 +74,16 @@ def pick(
     chosen: Agency | None,
     empty_label: str = "全部",
 ) -> RegionPicker:
-    """The picker of ``candidates`` (ordered, e.g. by path) for this request.
+    """The picker of ``candidates`` (agencies, listed in tree order) for this request.
 
     ``chosen`` is the region the page shows now, already checked by the view (an id
     outside the user's scope is the view's 404, as before the picker)."""
-    regions = candidates.only("pk", "name")
-    first = list(regions[: FEW_REGIONS + 1])
+    regions = candidates.only("pk", "name", "path")
+    # Any FEW_REGIONS + 1 of them say whether they are few, and only then are they
+    # listed, in tree order sorted here: asked for in that order, PostgreSQL walked a
+    # province's agencies down the path index looking for its regions (15 ms of the
+    # roll-up's 33 at 150,000 agencies, bench/oversight.py).
+    first = sorted(regions.order_by()[: FEW_REGIONS + 1], key=lambda a: a.path)
     many = len(first) > FEW_REGIONS
     picker = RegionPicker(
         param=param,
