@@ -280,6 +280,11 @@ EXPORT_HEADER = [
 ]
 
 
+def export_sheet(year: int) -> str:
+    """The progress table's XLSX sheet."""
+    return f"{year}年度报告进度"
+
+
 def export_title(scope: Agency, year: int) -> str:
     """What the progress table's XLSX is called."""
     return f"{scope.name}{year}年度政府信息公开工作年度报告进度"

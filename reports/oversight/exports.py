@@ -127,15 +127,8 @@ def _findings_export(job: ExportJob) -> tuple[int, Build, str]:
     filters = findings.Filters.from_query(job.params, job.year)
     total = findings.summary(job.agency, filters).listed(filters.triage)
 
-    def build(progress: Progress) -> bytes:
-        def counted() -> Iterator[list]:
-            for n, row in enumerate(findings.export_rows(job.agency, filters), 1):
-                yield row
-                progress(n)
-
-        sheet = f"{filters.year}年度检查发现"
-        return streamed_workbook(sheet, findings.EXPORT_HEADER, counted())
-
+    rows = findings.export_rows(job.agency, filters)
+    build = _sheet(findings.export_sheet(filters.year), findings.EXPORT_HEADER, rows)
     return total, build, f"{findings.export_title(job.agency, filters)}.xlsx"
 
 
@@ -150,16 +143,23 @@ def _progress_export(job: ExportJob) -> tuple[int, Build, str]:
     rows = dashboard.filtered_rows(job.agency, filters, timezone.localdate(), within)
     total = rows.count()
 
+    data = dashboard.export_rows(rows, job.year)
+    build = _sheet(dashboard.export_sheet(job.year), dashboard.EXPORT_HEADER, data)
+    return total, build, f"{dashboard.export_title(job.agency, job.year)}.xlsx"
+
+
+def _sheet(title: str, header: list[str], rows: Iterable[list]) -> Build:
+    """Writing ``rows`` (an iterator, read once) as one sheet, counting them."""
+
     def build(progress: Progress) -> bytes:
         def counted() -> Iterator[list]:
-            for n, row in enumerate(dashboard.export_rows(rows, job.year), 1):
+            for n, row in enumerate(rows, 1):
                 yield row
                 progress(n)
 
-        sheet = f"{job.year}年度报告进度"
-        return streamed_workbook(sheet, dashboard.EXPORT_HEADER, counted())
+        return streamed_workbook(title, header, counted())
 
-    return total, build, f"{dashboard.export_title(job.agency, job.year)}.xlsx"
+    return build
 
 
 def _reports_export(job: ExportJob) -> tuple[int, Build, str]:

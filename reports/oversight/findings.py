@@ -240,6 +240,11 @@ def summary(region: Agency, filters: Filters) -> Summary:
 EXPORT_HEADER = ["机关", "规则", "级别", "问题", "状态", "标记理由"]
 
 
+def export_sheet(year: int) -> str:
+    """The XLSX's sheet."""
+    return f"{year}年度检查发现"
+
+
 def export_title(region: Agency, filters: Filters) -> str:
     """What the XLSX is called: the region listed, the year and the status."""
     return f"{region.name}{filters.year}年度报告检查发现（{TRIAGE_LABELS[filters.triage]}）"

@@ -136,7 +136,9 @@ def home_xlsx(request: AuthedRequest) -> HttpResponseBase:
         messages.info(request, f"共{total}个机关，请点击“后台导出XLSX”，完成后下载。")
         return redirect(f"{reverse('oversight:home')}?{filters.query()}")
     data = dashboard.export_rows(rows, filters.year)
-    body = xlsx.streamed_workbook(f"{filters.year}年度报告进度", dashboard.EXPORT_HEADER, data)
+    body = xlsx.streamed_workbook(
+        dashboard.export_sheet(filters.year), dashboard.EXPORT_HEADER, data
+    )
     return attachment(body, f"{dashboard.export_title(scope, filters.year)}.xlsx")
 
 

@@ -118,7 +118,7 @@ def region_findings_xlsx(request: AuthedRequest) -> HttpResponseBase:
         messages.info(request, f"共{total}条检查发现，请点击“后台导出XLSX”，完成后下载。")
         return redirect(f"{reverse('oversight:findings')}?{filters.without_page().query()}")
     rows = region.export_rows(listed, filters)
-    body = xlsx.streamed_workbook(f"{filters.year}年度检查发现", region.EXPORT_HEADER, rows)
+    body = xlsx.streamed_workbook(region.export_sheet(filters.year), region.EXPORT_HEADER, rows)
     return attachment(body, f"{region.export_title(listed, filters)}.xlsx")
 
 
