@@ -16,10 +16,11 @@ from reports.models import Agency, GeneralSection, Report
 from reports.rules import Finding
 from reports.spec import figures as fig
 from reports.spec import schema
+from reports.spec.calendar import FIRST_YEAR, LAST_YEAR
 from reports.spec.numbers import NumberError, format_fee, parse_cell
 from reports.spec.text import NARRATIVE_MAX_CHARS, TextError, clean_text
 
-YEAR_RANGE = (2008, 2100)  # the disclosure regulation dates from 2008
+YEAR_RANGE = (FIRST_YEAR, LAST_YEAR)
 
 
 def _max_length(model, name: str) -> int:

@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from reports.io.imports import MAX_UPLOAD_BYTES
 from reports.models import Agency, GeneralSection, Report, User
 from reports.spec import schema
+from reports.spec.calendar import FIRST_YEAR, LAST_YEAR
 from reports.spec.numbers import NumberError, format_fee, parse_count, parse_fee
 from reports.spec.text import NARRATIVE_MAX_CHARS, TextError, clean_text
 
@@ -273,7 +274,7 @@ GeneralSectionFormSet = inlineformset_factory(
 
 
 class NewReportForm(forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2008, max_value=2100)
+    year = forms.IntegerField(label="年度", min_value=FIRST_YEAR, max_value=LAST_YEAR)
 
     def __init__(self, *args, agency: Agency, **kwargs):
         self.agency = agency
@@ -336,7 +337,7 @@ BATCH_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 
 
 class BatchImportForm(forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2008, max_value=2100)
+    year = forms.IntegerField(label="年度", min_value=FIRST_YEAR, max_value=LAST_YEAR)
     uploads = MultipleFileField(
         label="各部门已发布的年度报告",
         help_text="可选择多个文件，或上传一个ZIP压缩包；"

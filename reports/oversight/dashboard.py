@@ -36,7 +36,7 @@ from reports.models import Agency, EventKind, ReportEvent
 from reports.models import regions as stored_regions
 from reports.models.report import first_publication, progress
 from reports.models.states import COMPLETE, Progress
-from reports.spec.calendar import deadline_for
+from reports.spec.calendar import FIRST_YEAR, LAST_YEAR, deadline_for
 
 NOT_STARTED = Progress.NOT_STARTED.value
 STATUS_CHOICES: tuple[tuple[str, str], ...] = tuple(Progress.choices)
@@ -151,7 +151,7 @@ class Filters:
             year = int(params.get("year") or default_year)
         except ValueError:
             year = default_year
-        if not 2008 <= year <= 2100:
+        if not FIRST_YEAR <= year <= LAST_YEAR:
             year = default_year
         sort = params.get("sort") or "name"
         descending = sort.startswith("-")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+# The years a report may be for: the disclosure regulation dates from 2008.
+FIRST_YEAR, LAST_YEAR = 2008, 2100
+
 
 def deadline_for(year: int, is_government: bool) -> date:
     """31 January of the next year for a department, 31 March for a government-wide

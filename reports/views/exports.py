@@ -17,12 +17,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 from reports.models import Agency, ExportJob, JobKind, JobStatus, access
 from reports.oversight.exports import start_job
 from reports.oversight.recovery import recover_if_stale
+from reports.spec.calendar import FIRST_YEAR, LAST_YEAR
 from reports.views.http import AuthedRequest, attachment
 
 
 class ExportForm(forms.Form):
     kind = forms.ChoiceField(label="导出内容", choices=JobKind.choices)
-    year = forms.IntegerField(label="年度", min_value=2008, max_value=2100)
+    year = forms.IntegerField(label="年度", min_value=FIRST_YEAR, max_value=LAST_YEAR)
     agency = forms.ModelChoiceField(
         label="机关（含全部下级机关）", queryset=Agency.objects.none(), empty_label="请选择"
     )

@@ -20,6 +20,7 @@ from reports.oversight import charts, rollup
 from reports.printing import pdf, word
 from reports.printing import render as rendering
 from reports.spec import schema
+from reports.spec.calendar import FIRST_YEAR, LAST_YEAR
 from reports.views import pickers
 from reports.views.http import attachment, public_page
 
@@ -35,7 +36,7 @@ class PublicFilterForm(forms.Form):
     # Any plausible year filters, also one with nothing published yet (the API answers
     # an empty list, not every year); the list's select offers the years there are.
     year = forms.IntegerField(
-        label="年度", required=False, min_value=2008, max_value=2100, widget=forms.Select
+        label="年度", required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR, widget=forms.Select
     )
     after = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     size = forms.IntegerField(
