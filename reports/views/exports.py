@@ -46,6 +46,26 @@ class ExportForm(forms.Form):
             self.fields["agency"].initial = user.agency_id
 
 
+START_MESSAGE = "已开始导出，完成后可在本页下载。"
+
+
+def in_background(
+    request: AuthedRequest, kind: str, year: int, agency: Agency, params: dict[str, str]
+) -> HttpResponse:
+    """Start an export job for ``request.user`` and show it: the oversight pages'
+    后台导出XLSX, for a list too long to write in a request."""
+    job = start_job(kind, year, agency, request.user, params)
+    messages.success(request, START_MESSAGE)
+    return redirect("reports:export_job", pk=job.pk)
+
+
+def too_long(request: AuthedRequest, count: str, page: str) -> HttpResponse:
+    """A download too long for the request, asked for anyway (a link kept from before
+    the list grew): back to ``page``, which offers 后台导出XLSX, saying why."""
+    messages.info(request, f"共{count}，请点击“后台导出XLSX”，完成后下载。")
+    return redirect(page)
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def exports(request: AuthedRequest) -> HttpResponse:
@@ -56,7 +76,7 @@ def exports(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         job = start_job(data["kind"], data["year"], data["agency"], user)
-        messages.success(request, "已开始导出，完成后可在本页下载。")
+        messages.success(request, START_MESSAGE)
         return redirect("reports:export_job", pk=job.pk)
     jobs = ExportJob.objects.for_user(user).select_related("agency").defer("content")[:20]
     status = 400 if request.method == "POST" else 200

@@ -24,13 +24,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 from reports.models import Agency, JobKind, Report, access
 from reports.oversight import charts, dashboard, reminders, xlsx
 from reports.oversight import rollup as rollups
-from reports.oversight.exports import start_job
 from reports.oversight.xlsx import rollup_workbook
 from reports.printing import pdf
 from reports.printing import render as rendering
 from reports.spec import schema
 from reports.spec.calendar import reporting_year
-from reports.views import pickers
+from reports.views import exports, pickers
 from reports.views.http import AuthedRequest, attachment, oversight_scope_of
 
 
@@ -87,7 +86,7 @@ def home(request: AuthedRequest) -> HttpResponse:
         "region_chart": charts.region_by_agency(scope.path, filters.year),
         "jan31": date(filters.year + 1, 1, 31),
         "export_in_background": export_in_background,
-        "export_params": dashboard.export_params(filters),
+        "export_fields": {"year": filters.year, **dashboard.export_params(filters)},
     }
     return render(request, "oversight/home.html", context)
 
@@ -117,24 +116,17 @@ def home_xlsx(request: AuthedRequest) -> HttpResponseBase:
     """The table as XLSX: written in the request up to ``xlsx.ROWS_IN_REQUEST`` rows; a
     POST (the page's button above that) makes it an export job."""
     scope = oversight_scope_of(request.user)
-    params = request.POST if request.method == "POST" else request.GET
-    filters = dashboard.Filters.from_query(params, _default_year())
+    query = request.POST if request.method == "POST" else request.GET
+    filters = dashboard.Filters.from_query(query, _default_year())
     within = _within(scope, filters)
     if request.method == "POST":
-        job = start_job(
-            JobKind.PROGRESS_XLSX,
-            filters.year,
-            scope,
-            request.user,
-            dashboard.export_params(filters),
-        )
-        messages.success(request, "已开始导出，完成后可在本页下载。")
-        return redirect("reports:export_job", pk=job.pk)
+        params = dashboard.export_params(filters)
+        return exports.in_background(request, JobKind.PROGRESS_XLSX, filters.year, scope, params)
     rows = dashboard.filtered_rows(scope, filters, date.today(), within)
     total = _row_count(scope, filters, rows)
     if total > xlsx.ROWS_IN_REQUEST:
-        messages.info(request, f"共{total}个机关，请点击“后台导出XLSX”，完成后下载。")
-        return redirect(f"{reverse('oversight:home')}?{filters.query()}")
+        page = f"{reverse('oversight:home')}?{filters.query()}"
+        return exports.too_long(request, f"{total}个机关", page)
     data = dashboard.export_rows(rows, filters.year)
     body = xlsx.streamed_workbook(
         dashboard.export_sheet(filters.year), dashboard.EXPORT_HEADER, data

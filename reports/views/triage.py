@@ -21,9 +21,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from reports.models import Agency, JobKind, TriageError, Verdict, access, triage
 from reports.oversight import dashboard, xlsx
 from reports.oversight import findings as region
-from reports.oversight.exports import start_job
 from reports.spec.calendar import reporting_year
-from reports.views import pickers
+from reports.views import exports, pickers
 from reports.views.http import AuthedRequest, attachment, oversight_scope_of
 from reports.views.reports import detail_context, get_report_for
 
@@ -56,7 +55,8 @@ def mark_finding(request: AuthedRequest, pk: int, fingerprint: str) -> HttpRespo
 
 
 def _filters(request: AuthedRequest) -> region.Filters:
-    return region.Filters.from_query(request.GET, reporting_year(timezone.localdate()))
+    params = request.POST if request.method == "POST" else request.GET
+    return region.Filters.from_query(params, reporting_year(timezone.localdate()))
 
 
 def _region(request: AuthedRequest, filters: region.Filters) -> tuple[Agency, Agency]:
@@ -89,6 +89,11 @@ def region_findings(request: AuthedRequest) -> HttpResponse:
         "page": region.page(listed, filters, summary.listed(filters.triage)),
         # A province's findings are written by the task worker, not in the request.
         "export_in_background": summary.listed(filters.triage) > xlsx.ROWS_IN_REQUEST,
+        "export_fields": {
+            "year": filters.year,
+            **region.export_params(filters),
+            "within": filters.within or "",
+        },
         "summary": summary,
         "years": list(range(max(date.today().year, filters.year), 2020, -1)),
         "rules": sorted(region.RULE_TITLES.items(), key=lambda r: int(r[0][1:])),
@@ -106,21 +111,15 @@ def region_findings_xlsx(request: AuthedRequest) -> HttpResponseBase:
     """The filtered findings as XLSX: written in the request up to
     ``xlsx.ROWS_IN_REQUEST`` rows; a POST (the page's button above that) makes it an
     export job, whose page offers the file when the worker is done."""
-    filters = _filters(request) if request.method != "POST" else _posted_filters(request)
+    filters = _filters(request)
     _, listed = _region(request, filters)
     if request.method == "POST":
         params = region.export_params(filters)
-        job = start_job(JobKind.FINDINGS_XLSX, filters.year, listed, request.user, params)
-        messages.success(request, "已开始导出，完成后可在本页下载。")
-        return redirect("reports:export_job", pk=job.pk)
+        return exports.in_background(request, JobKind.FINDINGS_XLSX, filters.year, listed, params)
     total = region.summary(listed, filters).listed(filters.triage)
     if total > xlsx.ROWS_IN_REQUEST:
-        messages.info(request, f"共{total}条检查发现，请点击“后台导出XLSX”，完成后下载。")
-        return redirect(f"{reverse('oversight:findings')}?{filters.without_page().query()}")
+        page = f"{reverse('oversight:findings')}?{filters.without_page().query()}"
+        return exports.too_long(request, f"{total}条检查发现", page)
     rows = region.export_rows(listed, filters)
     body = xlsx.streamed_workbook(region.export_sheet(filters.year), region.EXPORT_HEADER, rows)
     return attachment(body, f"{region.export_title(listed, filters)}.xlsx")
-
-
-def _posted_filters(request: AuthedRequest) -> region.Filters:
-    return region.Filters.from_query(request.POST, reporting_year(timezone.localdate()))
