@@ -12,10 +12,13 @@ from django.template import engines
 from reports.models import GeneralSection, Report
 from reports.models.history import (
     IGNORED_FIELDS,
+    SAVE_COLUMNS,
     Change,
     HistoryEntry,
     _label,
     _report_changes,
+    _save_rows,
+    _saves,
     _show,
     field_history_page,
 )
@@ -86,11 +89,21 @@ def test_each_save_shows_what_simple_history_diff_finds(agencies, alice):
     report.save()
     report.problems = "第一次"  # unchanged: no change listed
     report.save()
-    rows = list(report.history.order_by("-history_date", "-history_id"))
+    ordered = report.history.order_by("-history_date", "-history_id")
+    rows, saves = list(ordered), _saves(list(ordered.values_list(*SAVE_COLUMNS)))
     assert len(rows) >= 4
-    for new, old in itertools.pairwise(rows):
-        assert _report_changes(new, old) == diff_against(new, old)
-    newest_two = [c.field for c in _report_changes(rows[1], rows[2])]
+    assert [s.history_id for s in saves] == [r.history_id for r in rows]
+    for (new, old), (new_save, old_save) in zip(
+        itertools.pairwise(rows), itertools.pairwise(saves), strict=True
+    ):
+        assert _report_changes(new_save, old_save) == diff_against(new, old)
+    # The SQL compiled once reads the rows the ORM does, on every page.
+    assert _save_rows(report.pk, None, 10) == list(ordered.values_list(*SAVE_COLUMNS))
+    older = ordered.filter(history_id__lt=rows[1].history_id)
+    assert _save_rows(report.pk, rows[1].history_id, 2) == list(
+        older.values_list(*SAVE_COLUMNS)[:2]
+    )
+    newest_two = [c.field for c in _report_changes(saves[1], saves[2])]
     assert newest_two == sorted(
         ["ad_licensing", "app_new_received_natural_person", "signature_date", "title"]
     )

@@ -9,14 +9,16 @@ fields of that section changed meanwhile and how.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from reports.models.agency import person_name
+from reports.models.prepared import PreparedQuery
 from reports.models.report import GeneralSection, Report
 from reports.spec import schema
 
@@ -82,13 +84,65 @@ def _diffed_fields() -> list[tuple[str, str, str]]:
 DIFFED_FIELDS = _diffed_fields()
 
 
-def _report_changes(new, old) -> list[Change]:
+# A save of the report as ``field_history_page`` reads it: these columns first, then
+# ``DIFFED_FIELDS``' in their order. Tuples, not model instances: building 21
+# historical reports of 330 columns was half the report page's CPU (bench/load.py).
+_SAVE_COLUMNS = ("history_id", "history_date", *(str(f.name) for f in WHO.values()))
+
+
+@dataclass
+class _Save:
+    history_id: int
+    history_date: datetime
+    history_username: str | None
+    history_first_name: str | None
+    history_last_name: str | None
+    values: tuple[Any, ...]
+
+
+SAVE_COLUMNS = (*_SAVE_COLUMNS, *(attname for _, attname, _ in DIFFED_FIELDS))
+
+
+def _saves(rows: list[tuple[Any, ...]]) -> list[_Save]:
+    """Rows of ``SAVE_COLUMNS`` as saves."""
+    first = len(_SAVE_COLUMNS)
+    return [_Save(row[0], row[1], row[2], row[3], row[4], row[first:]) for row in rows]
+
+
+def _newest_saves(size: int, older: bool) -> Callable[..., QuerySet[Any, tuple[Any, ...]]]:
+    def build(pk: int, before: int | None = None) -> QuerySet[Any, tuple[Any, ...]]:
+        rows = Report.history.filter(id=pk).order_by("-history_date", "-history_id")
+        if older:
+            rows = rows.filter(history_id__lt=before)
+        return rows.values_list(*SAVE_COLUMNS)[:size]
+
+    return build
+
+
+# The SQL of a page of saves, compiled once per process and size: compiling the 190
+# columns cost Django more than the database took to answer (bench/load.py).
+_SAVE_READS: dict[tuple[int, bool], PreparedQuery] = {}
+
+
+def _save_rows(pk: int, before: int | None, size: int) -> list[tuple[Any, ...]]:
+    """The ``size`` newest saves of report ``pk`` older than history id ``before``."""
+    key = (size, before is not None)
+    if key not in _SAVE_READS:
+        _SAVE_READS[key] = PreparedQuery(_newest_saves(*key))
+    if before is None:
+        return _SAVE_READS[key].rows(pk=pk)
+    return _SAVE_READS[key].rows(pk=pk, before=before)
+
+
+def _report_changes(new: _Save, old: _Save) -> list[Change]:
     """What ``new.diff_against(old, excluded_fields=IGNORED_FIELDS)`` finds, as the
     changes a page shows."""
     return [
         Change(label, _show(before), _show(after), name)
-        for name, attname, label in DIFFED_FIELDS
-        if (before := getattr(old, attname)) != (after := getattr(new, attname))
+        for (name, _, label), before, after in zip(
+            DIFFED_FIELDS, old.values, new.values, strict=True
+        )
+        if before != after
     ]
 
 
@@ -183,11 +237,8 @@ def field_history_page(
     of the report older than history id ``before`` (keyset paging, so a page deep in a
     long history costs what the first one does), each diffed against the save before
     it, and the sub-sections of 一 changed in the same span of time. Four queries."""
-    rows = report.history.annotate(**WHO).order_by("-history_date", "-history_id")
-    if before is not None:
-        rows = rows.filter(history_id__lt=before)
     # One save more than shown: the one the oldest shown save is compared with.
-    records = list(rows[: size + 1])
+    records = _saves(_save_rows(report.pk, before, size + 1))
     shown = records[:size]
     entries: list[HistoryEntry] = []
     for i, record in enumerate(shown):

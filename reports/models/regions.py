@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from reports.models.agency import Agency
@@ -173,9 +173,8 @@ def _aggregates(year: int) -> dict[str, Any]:
 
 def _totals(row: dict[str, Any], agencies: QuerySet[Agency]) -> Totals:
     """``Totals`` from a row of ``_aggregates`` (empty: no report) and ``agencies``."""
-    # distinct: ``_direct`` joins an agency to its children.
     counted = agencies.order_by().values_list("is_government")
-    by_kind = dict(counted.annotate(n=Count("pk", distinct=True)))
+    by_kind = dict(counted.annotate(n=Count("pk")))
     reports = row.get("reports", 0)
     sums: dict[str, Any] = {}
     for c in schema.STORED_CELLS:
@@ -260,7 +259,10 @@ def _finding_counts(reports: ReportQuerySet) -> tuple[dict[str, int], dict[str, 
 def _direct(agency_id: int) -> Q:
     """The agency itself and its children without children of their own: what a
     region's totals read from the rows (child regions bring their stored totals)."""
-    return Q(pk=agency_id) | Q(parent_id=agency_id, children__isnull=True)
+    # NOT EXISTS, not a join to the children: the join's OR made PostgreSQL read every
+    # agency (a sequential scan, 9 ms of each save at 3,000 agencies and growing).
+    childless = ~Exists(Agency.objects.filter(parent_id=OuterRef("pk")))
+    return Q(pk=agency_id) | Q(childless, parent_id=agency_id)
 
 
 def refresh(agency_id: int, year: int) -> Totals | None:

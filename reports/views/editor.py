@@ -3,14 +3,12 @@ autosave of the page's script, both through ``reports.io.editing.save_section``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.forms import BaseFormSet
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -24,11 +22,10 @@ from reports import rules
 from reports.io import editing
 from reports.models import Annotation, Report, access, history, provenance
 from reports.models import review as reviewing
-from reports.models.prepared import PreparedQuery
 from reports.printing import render as rendering
 from reports.spec import numbers, schema
 from reports.views.http import AuthedRequest
-from reports.views.reports import get_report_for
+from reports.views.reports import ReportRead, get_report_for
 
 
 @login_required
@@ -114,38 +111,13 @@ def _page_flags(section: str) -> dict[str, Any]:
     return flags
 
 
-def _page_read(section: str) -> Callable[[int, int], QuerySet[Report, tuple[Any, ...]]]:
-    def read(pk: int, agency: int) -> QuerySet[Report, tuple[Any, ...]]:
-        flags = _page_flags(section)
-        reports = Report.objects.filter(access.own_agency_reports(agency), pk=pk)
-        return reports.annotate(**flags).values_list(*_COLUMNS, *flags)
-
-    return read
-
-
-_COLUMNS = tuple(f.attname for f in Report._meta.concrete_fields)
-# The row of an editing page's report, as SQL compiled once per process: compiling its
-# 192 columns and the flags' subqueries cost Django 1 ms of every page, half the
-# signed-in floor, where the database answers in 0.1 ms (bench/editor.py).
-_PAGE_READS = {key: PreparedQuery(_page_read(key)) for key in schema.EDIT_PAGE_KEYS}
-_FLAGS = {key: tuple(_page_flags(key)) for key in schema.EDIT_PAGE_KEYS}
+# The row of an editing page's report with its flags.
+_PAGE_READS = {key: ReportRead(partial(_page_flags, key)) for key in schema.EDIT_PAGE_KEYS}
 
 
 def page_report(user: Any, pk: int, section: str) -> Report:
-    """``get_report_for(user, pk, **_page_flags(section))``. A clerk's or reviewer's
-    report, of their own agency, is read through ``_PAGE_READS`` and takes the agency
-    loaded with the user."""
-    if not access.sees_own_agency_only(user):
-        return get_report_for(user, pk, **_page_flags(section))
-    rows = _PAGE_READS[section].rows(pk=pk, agency=user.agency_id)
-    if not rows:
-        raise Http404("no such report")
-    row = rows[0]
-    report = Report.from_db(Report.objects.db, _COLUMNS, row[: len(_COLUMNS)])
-    for name, value in zip(_FLAGS[section], row[len(_COLUMNS) :], strict=True):
-        setattr(report, name, value)
-    report.agency = user.agency
-    return report
+    """``get_report_for(user, pk, **_page_flags(section))``, compiled once (``ReportRead``)."""
+    return _PAGE_READS[section].get(user, pk)
 
 
 def page_links(pk: int, progress: rules.Progress) -> list[tuple[rules.PageProgress, str]]:

@@ -3,13 +3,14 @@ preview (the section editor is in ``editor``). Function-based, control flow writ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -27,6 +28,7 @@ from reports.models import (
     triage,
 )
 from reports.models import review as reviewing
+from reports.models.prepared import PreparedQuery
 from reports.models.report import LIST_ORDER
 from reports.models.workflow import warning_key
 from reports.oversight.inbox import inbox_for
@@ -48,6 +50,39 @@ def get_report_for(user: Any, pk: int, **annotations: Any) -> Report:
     report = get_object_or_404(queryset.annotate(**annotations), pk=pk)
     report.agency = user.agency
     return report
+
+
+class ReportRead:
+    """``get_report_for(user, pk, **flags())``, where a clerk's or reviewer's report, of
+    their own agency, is read by SQL compiled once per process (``PreparedQuery``) and
+    takes the agency loaded with the user: compiling the row's 192 columns and the
+    flags' subqueries cost Django 1 ms of every page, half the signed-in floor, where
+    the database answers in 0.1 ms (bench/editor.py, bench/load.py)."""
+
+    def __init__(self, flags: Callable[[], dict[str, Any]]) -> None:
+        self.flags = flags
+        self.names = tuple(flags())
+        self.query = PreparedQuery(self._read)
+
+    def _read(self, pk: int, agency: int) -> QuerySet[Report, tuple[Any, ...]]:
+        reports = Report.objects.filter(access.own_agency_reports(agency), pk=pk)
+        return reports.annotate(**self.flags()).values_list(*REPORT_COLUMNS, *self.names)
+
+    def get(self, user: Any, pk: int) -> Report:
+        if not access.sees_own_agency_only(user):
+            return get_report_for(user, pk, **self.flags())
+        rows = self.query.rows(pk=pk, agency=user.agency_id)
+        if not rows:
+            raise Http404("no such report")
+        row = rows[0]
+        report = Report.from_db(Report.objects.db, REPORT_COLUMNS, row[: len(REPORT_COLUMNS)])
+        for name, value in zip(self.names, row[len(REPORT_COLUMNS) :], strict=True):
+            setattr(report, name, value)
+        report.agency = user.agency
+        return report
+
+
+REPORT_COLUMNS = tuple(f.attname for f in Report._meta.concrete_fields)
 
 
 @require_safe
@@ -132,10 +167,13 @@ def detail_flags() -> dict[str, Any]:
     }
 
 
+_DETAIL_READ = ReportRead(detail_flags)
+
+
 @login_required
 @require_safe
 def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    report = get_report_for(request.user, pk, **detail_flags())
+    report = _DETAIL_READ.get(request.user, pk)
     return render(request, "reports/report_detail.html", detail_context(report, request.user))
 
 
