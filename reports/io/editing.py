@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from reports.io.forms import GeneralSectionFormSet, InfoForm, page_form_class
-from reports.models import Report, counts, history, provenance
+from reports.models import Report, counts, history, provenance, shares
 from reports.printing import prerender
 
 
@@ -63,33 +63,36 @@ def save_section(pk: int, section: str, data: Any, user: Any, *, partial: bool) 
         result = SectionSave(report, form, conflict)
         if conflict is not None:
             return result
-        valid = form.is_valid()
-        result.errors = _errors(form)
-        # Counted once, however many sub-sections the form saved.
-        with counts.deferred():
-            if valid:
-                # 保存本部分, not an autosave: the clerk is done with the page for now.
-                with prerender.without_delay(not partial):
-                    form.save()
+        # The regions' totals are shifted by what the save changes: ``saving`` takes
+        # the report as it is, locked, before validation copies the input onto it.
+        with shares.saving(report):
+            valid = form.is_valid()
+            result.errors = _errors(form)
+            # Counted once, however many sub-sections the form saved.
+            with counts.deferred():
+                if valid:
+                    # 保存本部分, not an autosave: the clerk is done with the page for now.
+                    with prerender.without_delay(not partial):
+                        form.save()
+                        if section == "general":
+                            # The formset saves sub-sections only; the report changed too.
+                            report.save(update_fields=["updated_at"])
+                    result.saved = True
+                    result.saved_fields = list(getattr(form, "changed_data", []))
                     if section == "general":
-                        # The formset saves sub-sections only; the report changed too.
-                        report.save(update_fields=["updated_at"])
-                result.saved = True
-                result.saved_fields = list(getattr(form, "changed_data", []))
-                if section == "general":
-                    result.section_ids = {
-                        i: f.instance.pk
-                        for i, f in enumerate(form.forms)
-                        if f.instance.pk is not None and f not in form.deleted_forms
-                    }
-            elif partial and section != "general":
-                # Validation copied every field that passed onto the instance and
-                # none that failed; store those. (The sub-sections of 一 are saved
-                # together or not at all: a partial formset would renumber them.)
-                fields = [f for f in form.changed_data if f not in form.errors]
-                if fields:
-                    report.save(update_fields=fields)
-                result.saved_fields = fields
+                        result.section_ids = {
+                            i: f.instance.pk
+                            for i, f in enumerate(form.forms)
+                            if f.instance.pk is not None and f not in form.deleted_forms
+                        }
+                elif partial and section != "general":
+                    # Validation copied every field that passed onto the instance and
+                    # none that failed; store those. (The sub-sections of 一 are saved
+                    # together or not at all: a partial formset would renumber them.)
+                    fields = [f for f in form.changed_data if f not in form.errors]
+                    if fields:
+                        report.save(update_fields=fields)
+                    result.saved_fields = fields
             # A clerk who changed an imported cell has checked it.
             provenance.confirm_changed(report, result.saved_fields, user)
     return result

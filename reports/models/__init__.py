@@ -9,6 +9,7 @@
 - ``history`` — the per-field history and the optimistic lock of the section forms;
 - ``counts`` — the stored finding counts (and findings) kept equal to the rules';
 - ``regions`` — each region's totals per year, stored and kept equal to its reports';
+- ``shares`` — a report's share of them, and a save's difference added to them;
 - ``triage`` — stored findings, their fingerprints and the marks 确认问题 / 不是问题;
 - ``jobs`` — background jobs: exports and batch imports;
 - ``review`` — 批注 on cells, tables and sections, and their answers;

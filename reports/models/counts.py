@@ -27,15 +27,17 @@ def refresh(report: Any) -> None:
     fires again)."""
     # Imported here: the workflow imports this module before the report model exists,
     # and triage's models refer to it.
-    from reports.models import regions, triage
+    from reports.models import regions, shares, triage
 
     doc, findings, progress = report.assessment()
     values = counts(findings, progress)
     type(report).objects.filter(pk=report.pk).update(**values)
-    triage.store(report, doc, findings)
+    replaced, stored = triage.store(report, doc, findings)
     for name, value in values.items():
         setattr(report, name, value)
-    regions.note(report)  # its region's reports with errors
+    old = shares.before(report)
+    if old is None or not shares.shift(old, replaced, report, stored):
+        regions.note(report)  # its region's reports with errors
 
 
 def refresh_with_next_year(report: Any) -> None:
@@ -105,8 +107,9 @@ def _report_saved(
 ) -> None:
     if raw:
         return
-    if update_fields and set(update_fields) <= NOT_COUNTED:
+    if update_fields and set(update_fields) <= NOT_COUNTED and _pending.get() is None:
         # Not counted again, but a step of the workflow moves the region's progress.
+        # (Inside ``deferred()`` the report is counted at the end, which does both.)
         from reports.models import regions
 
         regions.note(instance)

@@ -275,11 +275,11 @@ def refresh(agency_id: int, year: int) -> Totals | None:
     totals = _summed_directly(agency_id, year)
     for row in child_rows:
         totals.add(row.totals())
-    _store(agency_id, year, totals)
+    store(agency_id, year, totals)
     return totals
 
 
-def _store(agency_id: int, year: int, totals: Totals) -> None:
+def store(agency_id: int, year: int, totals: Totals) -> None:
     values = {
         "reports": totals.reports,
         "sums": {k: str(v) if k in FEE_FIELDS else v for k, v in totals.sums.items()},
@@ -321,7 +321,7 @@ def refresh_above(path: str, years: list[int] | None = None, moved: bool = True)
                 after: Totals | None
                 if not moved and mine and child_before and child_after:
                     after = Totals().add(mine).add(child_before, -1).add(child_after)
-                    _store(agency_id, year, after)
+                    store(agency_id, year, after)
                 else:
                     # A new region, or one above an agency without agencies beneath
                     # it, whose report it reads itself.
@@ -331,6 +331,10 @@ def refresh_above(path: str, years: list[int] | None = None, moved: bool = True)
 
 # True inside ``suspended()``.
 _suspended: ContextVar[bool] = ContextVar("regions_suspended", default=False)
+
+
+def is_suspended() -> bool:
+    return _suspended.get()
 
 
 @contextmanager

@@ -105,6 +105,18 @@ def progress(prefix: str = "") -> models.Expression:
     )
 
 
+def report_progress(report: Report) -> str:
+    """``progress()`` of a report in hand (regions' shares, ``reports.models.shares``)."""
+    if report.revision > 0 and report.status != Status.PUBLISHED:
+        return Progress.REVISING
+    return report.status
+
+
+def report_first_publication(report: Report) -> date | None:
+    """``first_publication()`` of a report in hand."""
+    return report.first_published_on or report.published_on
+
+
 def first_publication(prefix: str = "") -> models.Expression:
     """When the agency's report for the year first came out, as SQL: recorded by the
     first publication, else (reports loaded from before this system) the publication

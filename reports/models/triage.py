@@ -179,12 +179,23 @@ def _marks(report_id: int) -> dict[str, tuple[str, str]]:
     return {p: (v, d) for p, v, d in rows}
 
 
-def store(report: Report, doc: dict, findings: list[Finding]) -> None:
+# A stored finding as the regions' totals count it.
+Counted = tuple[str, str, str]
+
+
+def store(
+    report: Report, doc: dict, findings: list[Finding]
+) -> tuple[list[Counted], list[Counted]]:
     """Replace the stored findings of ``report`` with ``findings`` of ``doc``, each
-    with its mark's verdict while the mark stands."""
+    with its mark's verdict while the mark stands; the (rule, severity, triage) of the
+    rows replaced, read locked (a mark committed meanwhile is in them), and of the new
+    ones."""
     with transaction.atomic():
-        StoredFinding.objects.filter(report_id=report.pk).delete()
-        StoredFinding.objects.bulk_create(_rows(report, doc, findings, _marks(report.pk)))
+        stored = StoredFinding.objects.filter(report_id=report.pk)
+        replaced = list(stored.select_for_update().values_list("rule", "severity", "triage"))
+        stored.delete()
+        rows = StoredFinding.objects.bulk_create(_rows(report, doc, findings, _marks(report.pk)))
+    return replaced, [(r.rule, r.severity, r.triage) for r in rows]
 
 
 def bulk_store(items: Iterable[tuple[Report, dict, list[Finding]]], batch_size: int = 2000) -> None:
