@@ -68,8 +68,9 @@ def save_section(pk: int, section: str, data: Any, user: Any, *, partial: bool) 
         with shares.saving(report):
             valid = form.is_valid()
             result.errors = _errors(form)
-            # Counted once, however many sub-sections the form saved.
-            with counts.deferred():
+            # Counted once, however many sub-sections the form saved, from the report
+            # as saved.
+            with counts.deferred(in_hand=report):
                 if valid:
                     # 保存本部分, not an autosave: the clerk is done with the page for now.
                     with prerender.without_delay(not partial):
