@@ -122,7 +122,10 @@ def shift(
         return False
     if regions.is_suspended():
         return True
-    difference = share(new, new_findings).add(share(old, old_findings), -1)
+    after, before_ = share(new, new_findings), share(old, old_findings)
+    if after == before_:  # a narrative changed, say: no region's row to lock or write
+        return True
+    difference = after.add(before_, -1)
     ids = [int(p) for p in new.agency.path.strip("/").split("/") if p]
     with transaction.atomic():
         # Locked top down, as ``regions.refresh_above`` locks them: one order, no deadlock.

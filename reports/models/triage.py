@@ -243,6 +243,11 @@ def mark(user: Any, report: Report, fingerprint: str, verdict: str, reason: str)
     if not reason:
         raise TriageError("“理由”为必填项，请说明为何确认或排除这一问题。")
     with transaction.atomic():
+        # The report's row first, as a save locks it before its findings: a mark that
+        # locked the finding first would wait for the saving clerk's row (the mark's
+        # foreign key) while the save waited for the finding: a deadlock. So a mark
+        # waits for a save to end, and then finds its finding or that it went.
+        Report.objects.select_for_update().filter(pk=report.pk).values_list("pk").first()
         finding = (
             StoredFinding.objects.select_for_update()
             .filter(report_id=report.pk, fingerprint=fingerprint)
