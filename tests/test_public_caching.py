@@ -113,3 +113,52 @@ def test_with_a_redis_cache_url_two_processes_count_one_client_together(client, 
         assert response["Retry-After"] == "86400"
     finally:
         cache.delete(key)
+
+
+def test_a_page_rendered_for_one_reader_without_cookies_is_kept_for_the_next(
+    alice, bob, django_assert_max_num_queries
+):
+    from django.test import Client
+
+    report = published_report(alice, bob)
+    url = reverse("public:detail", args=[report.pk])
+    first = Client().get(url)
+    assert first.status_code == 200 and first.context is not None  # rendered
+    with django_assert_max_num_queries(2):  # the last change, for the ETag: no more
+        second = Client().get(url)
+    assert second.status_code == 200
+    assert second.context is None  # not rendered again
+    assert second.getvalue() == first.getvalue()
+    assert second["ETag"] == first["ETag"]
+    assert "public" in second["Cache-Control"]
+
+
+def test_a_change_of_the_published_reports_renders_the_page_anew(alice, bob):
+    from django.test import Client
+
+    report = published_report(alice, bob)
+    url = reverse("public:list")
+    assert report.title in Client().get(url).getvalue().decode()
+    revision = report.start_revision(alice)
+    revision.title = "修订后的标题"
+    revision.save()
+    revision.submit(alice)
+    revision.approve(bob)
+    revision.publish(bob)
+    page = Client().get(url)
+    assert page.context is not None
+    assert "修订后的标题" in page.getvalue().decode()
+
+
+def test_a_reader_with_a_session_or_a_message_gets_a_page_of_their_own(alice, bob):
+    from django.test import Client
+
+    report = published_report(alice, bob)
+    url = reverse("public:detail", args=[report.pk])
+    for cookie in (django_settings.SESSION_COOKIE_NAME, "messages"):
+        cache.clear()
+        reader = Client()
+        reader.cookies[cookie] = "x"
+        assert reader.get(url).context is not None
+        # Nothing was kept from it: the next reader without cookies is rendered for.
+        assert Client().get(url).context is not None
