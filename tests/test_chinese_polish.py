@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from reports.models import GeneralSection, history
+from reports.models import GeneralSection, saves
 from tests.helpers import make_report, ready_report
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +100,7 @@ def test_the_first_recorded_change_of_an_older_subsection_reads_plainly(alice, a
     section.body = "改写后的正文。"
     section._history_user = alice
     section.save()
-    changes = [c for e in history.field_history(report) for c in e.changes]
+    changes = [c for e in saves.field_history(report) for c in e.changes]
     change = next(c for c in changes if c.new == "改写后的正文。")
     assert change.label == f"一、总体情况 {section.heading} · 正文"
     assert change.old == "（未记录）"

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from reports.models import Report
-from reports.models.history import field_history
+from reports.models.saves import field_history
 from tests.helpers import make_report, published_report, ready_report
 
 pytestmark = pytest.mark.django_db

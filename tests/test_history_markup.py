@@ -10,7 +10,7 @@ import pytest
 from django.template import engines
 
 from reports.models import GeneralSection, Report
-from reports.models.history import (
+from reports.models.saves import (
     IGNORED_FIELDS,
     SAVE_COLUMNS,
     Change,

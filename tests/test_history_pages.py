@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reports.models import EventKind, GeneralSection, Report, ReportEvent, Status
-from reports.models.history import HISTORY_PAGE_SIZE, field_history_page
+from reports.models.saves import HISTORY_PAGE_SIZE, field_history_page
 from reports.views.history import EVENTS_PAGE_SIZE
 from reports.views.reports import EVENTS_SHOWN
 from tests.helpers import make_report

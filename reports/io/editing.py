@@ -74,10 +74,15 @@ def save_section(pk: int, section: str, data: Any, user: Any, *, partial: bool) 
                 if valid:
                     # 保存本部分, not an autosave: the clerk is done with the page for now.
                     with prerender.without_delay(not partial):
-                        form.save()
                         if section == "general":
+                            form.save()
                             # The formset saves sub-sections only; the report changed too.
                             report.save(update_fields=["updated_at"])
+                        else:
+                            # Validation copied the input onto the locked row: only the
+                            # columns that changed are written (and the version), not
+                            # all 192 (an UPDATE Django took a millisecond to compile).
+                            report.save(update_fields=form.changed_data)
                     result.saved = True
                     result.saved_fields = list(getattr(form, "changed_data", []))
                     if section == "general":

@@ -6,7 +6,8 @@
 - ``report`` — the report (one column per stored cell and narrative field), its
   sub-sections of 一, ``Report.objects.current()``;
 - ``workflow`` — the transitions, revisions and the event log;
-- ``history`` — the per-field history and the optimistic lock of the section forms;
+- ``saves`` — a report's saves as the changes its pages show (the per-field history);
+- ``history`` — what a reviewer reads of the changes, and the optimistic lock of the forms;
 - ``counts`` — the stored finding counts (and findings) kept equal to the rules';
 - ``regions`` — each region's totals per year, stored and kept equal to its reports';
 - ``shares`` — a report's share of them, and a save's difference added to them;

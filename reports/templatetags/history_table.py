@@ -19,7 +19,7 @@ from django.utils.text import Truncator
 from django.utils.timezone import is_aware, localtime
 
 from reports.io.forms import html_escape as _e
-from reports.models.history import HistoryEntry
+from reports.models.saves import HistoryEntry
 
 register = template.Library()
 

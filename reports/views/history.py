@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from reports.models import history
+from reports.models import saves
 from reports.views.http import AuthedRequest
 from reports.views.reports import get_report_for
 
@@ -28,7 +28,7 @@ def _cursor(raw: str | None) -> int | None:
 def report_history(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_report_for(request.user, pk)
     before = _cursor(request.GET.get("before"))
-    page = history.field_history_page(report, before)
+    page = saves.field_history_page(report, before)
     return render(
         request,
         "reports/report_history.html",

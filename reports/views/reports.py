@@ -23,8 +23,8 @@ from reports.models import (
     ReportEvent,
     Verdict,
     access,
-    history,
     provenance,
+    saves,
     triage,
 )
 from reports.models import review as reviewing
@@ -200,7 +200,7 @@ def detail_context(
     # a long log is asked for them.
     complete = len(newest) <= EVENTS_SHOWN
     submissions = [e for e in events if e.kind == EventKind.SUBMIT]
-    page = history.field_history_page(report)
+    page = saves.field_history_page(report)
     return {
         "report": report,
         "findings": findings,
