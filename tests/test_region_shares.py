@@ -251,3 +251,19 @@ def test_a_save_that_changes_no_share_writes_no_regions_row(client, tree, alice)
     assert not [q for q in queries.captured_queries if "reports_regiontotal" in q["sql"]]
     for region in (tree["zhenhai"], tree["city"]):
         assert stored(region) == summed(region), region.name
+
+
+def test_a_page_saved_again_unchanged_writes_its_findings_not_again(client, tree, alice):
+    office = make_report(tree["office"], YEAR, figures={CELL: 3})
+    client.force_login(alice)
+    url = reverse("reports:section", args=[office.pk, "applications"])
+    assert client.post(url, table_post(office, **{CELL: "4"})).status_code == 302
+    before = list(StoredFinding.objects.filter(report=office).values_list("pk", "message"))
+    assert before  # 表三 does not add up
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(url, table_post(office)).status_code == 302
+    written = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith(("INSERT", "DELETE"))
+    ]
+    assert not [q for q in written if "reports_storedfinding" in q]
+    assert list(StoredFinding.objects.filter(report=office).values_list("pk", "message")) == before

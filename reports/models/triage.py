@@ -181,21 +181,30 @@ def _marks(report_id: int) -> dict[str, tuple[str, str]]:
 
 # A stored finding as the regions' totals count it.
 Counted = tuple[str, str, str]
+# What ``store`` compares: a report's findings are rewritten only when one of them differs.
+_STORED_COLUMNS = (
+    *("fingerprint", "rule", "severity", "message", "cells", "section", "digest"),
+    *("triage", "rank"),
+)
 
 
 def store(
     report: Report, doc: dict, findings: list[Finding]
 ) -> tuple[list[Counted], list[Counted]]:
     """Replace the stored findings of ``report`` with ``findings`` of ``doc``, each
-    with its mark's verdict while the mark stands; the (rule, severity, triage) of the
+    with its mark's verdict while the mark stands, unless they are the same already (a
+    save of a text the rules find nothing new in); the (rule, severity, triage) of the
     rows replaced, read locked (a mark committed meanwhile is in them), and of the new
     ones."""
     with transaction.atomic():
         stored = StoredFinding.objects.filter(report_id=report.pk)
-        replaced = list(stored.select_for_update().values_list("rule", "severity", "triage"))
-        stored.delete()
-        rows = StoredFinding.objects.bulk_create(_rows(report, doc, findings, _marks(report.pk)))
-    return replaced, [(r.rule, r.severity, r.triage) for r in rows]
+        old = list(stored.select_for_update().order_by("pk").values_list(*_STORED_COLUMNS))
+        rows = list(_rows(report, doc, findings, _marks(report.pk)))
+        new = [tuple(getattr(r, c) for c in _STORED_COLUMNS) for r in rows]
+        if new != old:
+            stored.delete()
+            StoredFinding.objects.bulk_create(rows)
+    return [(r[1], r[2], r[7]) for r in old], [(r[1], r[2], r[7]) for r in new]
 
 
 def bulk_store(items: Iterable[tuple[Report, dict, list[Finding]]], batch_size: int = 2000) -> None:
