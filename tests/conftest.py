@@ -168,6 +168,18 @@ def agencies(db) -> dict[str, Agency]:
 
 
 @pytest.fixture
+def tree(agencies):
+    """宁波市人民政府 above 镇海区 (moved under it) and 宁波市教育局; 镇海区 above its
+    office and 金融发展服务中心."""
+    city = Agency.objects.create(name="宁波市人民政府", is_government=True)
+    zhenhai = agencies["zhenhai"]
+    zhenhai.parent = city
+    zhenhai.save()
+    education = Agency.objects.create(name="宁波市教育局", parent=city)
+    return {**agencies, "city": city, "education": education}
+
+
+@pytest.fixture
 def seed_agencies(agencies) -> dict[str, Agency]:
     """The agencies of the five seed reports (imports never create an agency), the
     small tree of ``agencies`` among them."""

@@ -21,17 +21,6 @@ CELL = "app_new_received_natural_person"
 YEAR = 2023
 
 
-@pytest.fixture
-def tree(agencies):
-    """宁波市人民政府 above 镇海区 (above its office and 金融发展服务中心) and 教育局."""
-    city = Agency.objects.create(name="宁波市人民政府", is_government=True)
-    zhenhai = agencies["zhenhai"]
-    zhenhai.parent = city
-    zhenhai.save()
-    education = Agency.objects.create(name="宁波市教育局", parent=city)
-    return {**agencies, "city": city, "education": education}
-
-
 def summed(agency: Agency, year: int = YEAR) -> regions.Totals:
     subtree = agency.subtree()
     return regions.live(Report.objects.current().filter(agency__in=subtree), subtree, year)

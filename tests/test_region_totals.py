@@ -14,18 +14,6 @@ YEAR = 2023
 
 
 @pytest.fixture
-def tree(agencies):
-    """宁波市人民政府 above 镇海区 (moved under it) and 宁波市教育局; 镇海区 above its
-    office and 金融发展服务中心."""
-    city = Agency.objects.create(name="宁波市人民政府", is_government=True)
-    zhenhai = agencies["zhenhai"]
-    zhenhai.parent = city
-    zhenhai.save()
-    education = Agency.objects.create(name="宁波市教育局", parent=city)
-    return {**agencies, "city": city, "education": education}
-
-
-@pytest.fixture
 def filled(tree):
     """Three drafts of 2023: the office's seed report, 7 and 11 new applications from
     natural persons at 金融发展服务中心 and 教育局."""
