@@ -36,6 +36,13 @@ def summed(agency: Agency) -> regions.Totals:
     return regions.live(Report.objects.current().filter(agency__in=subtree), subtree, YEAR)
 
 
+def assert_equal_to_the_reports_of(year: int, *agencies: Agency) -> None:
+    for agency in agencies:
+        subtree = agency.subtree()
+        summed = regions.live(Report.objects.current().filter(agency__in=subtree), subtree, year)
+        assert RegionTotal.objects.get(agency=agency, year=year).totals() == summed, agency.name
+
+
 def assert_equal_to_the_reports(*agencies: Agency) -> None:
     for agency in agencies:
         assert stored(agency).totals() == summed(agency), agency.name
@@ -135,3 +142,17 @@ def test_the_rollup_reads_the_stored_totals_in_one_query(tree, filled, django_as
     assert result.figures["applications"]["new_received"]["natural_person"] == totals.sums[CELL]
     assert result.reports == 3 and result.missing_count == 2
     assert result.missing == ["宁波市人民政府", "宁波市镇海区人民政府"]
+
+
+def test_a_years_first_report_counts_the_agencies_of_regions_with_none_yet(tree):
+    yinzhou = Agency.objects.create(
+        name="宁波市鄞州区人民政府", is_government=True, parent=tree["city"]
+    )
+    Agency.objects.create(name="宁波市鄞州区教育局", parent=yinzhou)
+    make_report(tree["office"], 2025)  # nothing of 2025 in the tree before
+    city = RegionTotal.objects.get(agency=tree["city"], year=2025)
+    # 宁波市人民政府, 镇海区 and 鄞州区; 教育局, the office, 金融发展服务中心, 鄞州区教育局.
+    assert city.kinds["government"]["agencies"] == 3
+    assert city.kinds["department"]["agencies"] == 4
+    assert RegionTotal.objects.get(agency=yinzhou, year=2025).reports == 0
+    assert_equal_to_the_reports_of(2025, tree["city"], tree["zhenhai"], yinzhou)

@@ -275,6 +275,15 @@ def refresh(agency_id: int, year: int) -> Totals | None:
     totals = _summed_directly(agency_id, year)
     for row in child_rows:
         totals.add(row.totals())
+    # A child region without a row for the year (no report of it saved that year yet,
+    # as when a year's first report is started) still counts its agencies: its row is
+    # made now, once, the regions beneath it first.
+    summed = [row.agency_id for row in child_rows]
+    regions_beneath = Agency.objects.filter(parent_id=agency_id, children__isnull=False)
+    for child in regions_beneath.exclude(pk__in=summed).distinct().values_list("pk", flat=True):
+        child_totals = refresh(child, year)
+        if child_totals is not None:
+            totals.add(child_totals)
     store(agency_id, year, totals)
     return totals
 
