@@ -206,6 +206,11 @@ def test_the_findings_page_and_the_circular_of_3000_agencies_cost_a_bounded_numb
     first = response.context["page"]
     assert len(first.findings) == 50
     assert first.total == stored.filter(report__year=2024, report__is_current=True).count()
+    # Counts past a thousand are grouped by thousands, as statistical tables print them.
+    assert first.total >= 1000
+    assert f'id="findings-count">共{first.total:,}条<' in response.content.decode()
+    home = client.get(reverse("oversight:home"), {"year": 2024}).content.decode()
+    assert 'id="summary-total">2,999<' in home
     r9 = client.get(URL, {"year": 2024, "rule": "R9"}).context["page"]
     assert r9.after, "more than one page of R9"
     with django_assert_max_num_queries(6):
