@@ -75,6 +75,27 @@ def test_a_mark_lapses_when_a_cell_it_concerns_changes(unbalanced, bob):
     assert judged.lapsed and not judged.folded
 
 
+def test_a_recount_rewrites_only_the_findings_that_changed_in_their_own_rows(unbalanced):
+    before = {f.fingerprint: f for f in StoredFinding.objects.filter(report=unbalanced)}
+    assert len(before) == 2  # R1 in 自然人 and in 总计
+    unbalanced.app_new_received_natural_person += 1  # unbalanced by 2 now, not 1
+    unbalanced.save()
+    after = {f.fingerprint: f for f in StoredFinding.objects.filter(report=unbalanced)}
+    # The same findings, each updated in its own row (its place in the region's list).
+    assert after.keys() == before.keys()
+    for p, f in after.items():
+        assert f.pk == before[p].pk and f.message != before[p].message
+    unbalanced.app_new_received_natural_person -= 2  # balanced: 36 received, 36 handled
+    unbalanced.save()
+    assert not StoredFinding.objects.filter(report=unbalanced, rule=R1).exists()
+    unbalanced.app_new_received_commercial += 1  # another column unbalanced
+    unbalanced.save()
+    new = list(StoredFinding.objects.filter(report=unbalanced, rule=R1))
+    # 商业企业 is new; 总计 is found again (its fingerprint is its cells), in a new row.
+    assert len(new) == 2 and len({f.fingerprint for f in new} & before.keys()) == 1
+    assert min(f.pk for f in new) > max(f.pk for f in after.values())
+
+
 def test_a_reviewer_marks_a_finding_with_a_reason(client, unbalanced, bob):
     finding = r1_natural_person(unbalanced)
     client.force_login(bob)

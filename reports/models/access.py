@@ -130,6 +130,14 @@ def can_edit(user: Any, report: Report) -> bool:
     return report.status in EDITABLE_STATUSES and is_clerk_of(user, report)
 
 
+def editing_agency(user: Any) -> int | None:
+    """The agency whose reports ``user`` may edit when they are editable (``can_edit``),
+    or None: a save looks for the report to lock among that agency's only."""
+    if user.is_authenticated and getattr(user, "role", "") == Role.CLERK:
+        return user.agency_id
+    return None
+
+
 def can_submit(user: Any, report: Report) -> bool:
     return can_edit(user, report)
 

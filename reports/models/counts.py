@@ -22,16 +22,19 @@ from django.db.models.signals import post_delete, post_save
 from reports.rules.counts import COUNT_FIELDS, counts
 
 
-def refresh(report: Any) -> None:
+def refresh(report: Any, as_stored: bool = False) -> None:
     """Recompute the stored counts and findings of ``report`` (an update, so no signal
-    fires again)."""
+    fires again). ``as_stored``: the report's counts are the row's, just read (or
+    locked), so an UPDATE that would write the same numbers is left out: most saves of
+    a cell leave the counts as they were."""
     # Imported here: the workflow imports this module before the report model exists,
     # and triage's models refer to it.
     from reports.models import regions, shares, triage
 
     doc, findings, progress = report.assessment()
     values = counts(findings, progress)
-    type(report).objects.filter(pk=report.pk).update(**values)
+    if not as_stored or any(getattr(report, name) != value for name, value in values.items()):
+        type(report).objects.filter(pk=report.pk).update(**values)
     replaced, stored = triage.store(report, doc, findings)
     for name, value in values.items():
         setattr(report, name, value)
@@ -40,17 +43,17 @@ def refresh(report: Any) -> None:
         regions.note(report)  # its region's reports with errors
 
 
-def refresh_with_next_year(report: Any) -> None:
+def refresh_with_next_year(report: Any, as_stored: bool = False) -> None:
     """``report`` and every revision of the agency's report of the next year, whose
     cross-year rules compare with the current revision of this year."""
-    refresh(report)
+    refresh(report, as_stored)
     model = type(report)
     following = model.objects.filter(agency_id=report.agency_id, year=report.year + 1)
     # Asked first without the 170 cell columns: a draft being filled in has none yet.
-    pks = list(following.values_list("pk", flat=True))
+    pks = list(following.order_by().values_list("pk", flat=True))
     if pks:
         for other in model.objects.filter(pk__in=pks).select_related("agency"):
-            refresh(other)
+            refresh(other, as_stored=True)
 
 
 # The reports changed inside ``deferred()``, by model and primary key; None outside.
@@ -79,7 +82,7 @@ def deferred(in_hand: Any = None) -> Iterator[None]:
         else:
             report = model.objects.filter(pk=pk).select_related("agency").first()
         if report is not None:
-            refresh_with_next_year(report)
+            refresh_with_next_year(report, as_stored=True)
 
 
 def note(report: Any) -> None:
@@ -136,7 +139,7 @@ def _section_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: An
         return
     report = report_model.objects.filter(pk=instance.report_id).select_related("agency").first()
     if report is not None:
-        refresh_with_next_year(report)
+        refresh_with_next_year(report, as_stored=True)
 
 
 def connect(report_model: type, section_model: type) -> None:

@@ -132,7 +132,8 @@ def imported() -> models.Exists:
 def confirm_changed(report: Any, fields: list[str], user: Any) -> None:
     """A clerk who changed an imported cell has checked it."""
     cell_fields = [f for f in fields if f in schema.CELL_BY_FIELD]
-    if not cell_fields:
+    # ``imported``: read with the row (``imported()``), a report typed in has no log.
+    if not cell_fields or not getattr(report, "imported", True):
         return
     log = latest_log(report)
     if log is not None:

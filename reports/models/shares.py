@@ -127,7 +127,7 @@ def shift(
         return True
     difference = after.add(before_, -1)
     ids = [int(p) for p in new.agency.path.strip("/").split("/") if p]
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         # Locked top down, as ``regions.refresh_above`` locks them: one order, no deadlock.
         locked = RegionTotal.objects.select_for_update(of=("self",))
         rows = list(locked.filter(agency_id__in=ids, year=new.year).order_by("agency__path"))

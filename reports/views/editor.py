@@ -25,7 +25,7 @@ from reports.models import review as reviewing
 from reports.printing import render as rendering
 from reports.spec import numbers, schema
 from reports.views.http import AuthedRequest
-from reports.views.reports import ReportRead, get_report_for
+from reports.views.reports import ReportRead
 
 
 @login_required
@@ -35,12 +35,12 @@ def report_section(request: AuthedRequest, pk: int, section: str) -> HttpRespons
         raise Http404("no such section")
     conflict = None
     if request.method == "POST":
-        # Only whether the user may see the report: the save reads the row itself,
-        # locked, and refuses (PermissionDenied) when it may not be edited, so the
-        # 170 cell columns are not read twice.
-        if not Report.objects.visible_to(request.user).filter(pk=pk).exists():
-            raise Http404("no such report")
-        result = editing.save_section(pk, section, request.POST, request.user, partial=False)
+        # The save reads the row itself, locked, and refuses when the user may not see
+        # it (404) or not edit it (PermissionDenied, 403).
+        try:
+            result = editing.save_section(pk, section, request.POST, request.user, partial=False)
+        except Report.DoesNotExist:
+            raise Http404("no such report") from None
         report, form, conflict = result.report, result.form, result.conflict
         can_edit = True
         if result.saved:
@@ -200,12 +200,12 @@ def autosave(request: AuthedRequest, pk: int, section: str) -> JsonResponse:
     fail validation are named with their messages and stay as typed on the page."""
     if section not in schema.EDIT_PAGE_KEYS:
         raise Http404("no such section")
-    report = get_report_for(request.user, pk)
     try:
         result = editing.save_section(pk, section, request.POST, request.user, partial=True)
+    except Report.DoesNotExist:
+        raise Http404("no such report") from None
     except PermissionDenied as exc:
-        message = str(exc) or report.locked_reason() or "您没有修改本报告的权限。"
-        return JsonResponse({"status": "locked", "message": message}, status=403)
+        return JsonResponse({"status": "locked", "message": str(exc)}, status=403)
     if result.conflict is not None:
         who = "、".join(result.conflict.users) or "他人"
         return JsonResponse(

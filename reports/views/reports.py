@@ -66,7 +66,7 @@ class ReportRead:
 
     def _read(self, pk: int, agency: int) -> QuerySet[Report, tuple[Any, ...]]:
         reports = Report.objects.filter(access.own_agency_reports(agency), pk=pk)
-        return reports.annotate(**self.flags()).values_list(*REPORT_COLUMNS, *self.names)
+        return reports.annotate(**self.flags()).values_list(*Report.columns(), *self.names)
 
     def get(self, user: Any, pk: int) -> Report:
         if not access.sees_own_agency_only(user):
@@ -74,15 +74,9 @@ class ReportRead:
         rows = self.query.rows(pk=pk, agency=user.agency_id)
         if not rows:
             raise Http404("no such report")
-        row = rows[0]
-        report = Report.from_db(Report.objects.db, REPORT_COLUMNS, row[: len(REPORT_COLUMNS)])
-        for name, value in zip(self.names, row[len(REPORT_COLUMNS) :], strict=True):
-            setattr(report, name, value)
+        report = Report.from_row(rows[0], self.names)
         report.agency = user.agency
         return report
-
-
-REPORT_COLUMNS = tuple(f.attname for f in Report._meta.concrete_fields)
 
 
 @require_safe
