@@ -96,6 +96,33 @@ def test_a_recount_rewrites_only_the_findings_that_changed_in_their_own_rows(unb
     assert min(f.pk for f in new) > max(f.pk for f in after.values())
 
 
+def test_a_recount_that_changes_many_findings_stores_exactly_what_the_rules_find(unbalanced):
+    columns = ("commercial", "research", "social_welfare", "legal_service", "other")
+    for column in columns:  # each column unbalanced by 1, then by 2
+        setattr(
+            unbalanced,
+            f"app_new_received_{column}",
+            1 + getattr(unbalanced, f"app_new_received_{column}"),
+        )
+    unbalanced.save()
+    first = set(
+        StoredFinding.objects.filter(report=unbalanced).values_list("fingerprint", "message")
+    )
+    assert len(first) == 7  # six columns and 总计
+    for column in (*columns, "natural_person"):
+        setattr(
+            unbalanced,
+            f"app_new_received_{column}",
+            1 + getattr(unbalanced, f"app_new_received_{column}"),
+        )
+    unbalanced.save()
+    stored = StoredFinding.objects.filter(report=unbalanced)
+    found = unbalanced.findings()
+    assert sorted(stored.values_list("message", flat=True)) == sorted(f.message for f in found)
+    assert {p for p, _ in first} == set(stored.values_list("fingerprint", flat=True))
+    assert not first & set(stored.values_list("fingerprint", "message"))  # every one changed
+
+
 def test_a_reviewer_marks_a_finding_with_a_reason(client, unbalanced, bob):
     finding = r1_natural_person(unbalanced)
     client.force_login(bob)
