@@ -74,7 +74,10 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"{command} reports_agency, reports_report, reports_generalsection,"
-                    " reports_storedfinding, reports_regiontotal"
+                    " reports_storedfinding, reports_regiontotal,"
+                    # --replace deleted the old tree through the ORM, which recorded a
+                    # history row for each sub-section deleted.
+                    " reports_historicalreport, reports_historicalgeneralsection"
                 )
         self.stdout.write(
             f"已生成“{plan.root.name}”：{len(plan.agencies)}个机关，{plan.reports}份报告；"
