@@ -184,6 +184,63 @@ def test_the_rollup_page_downloads_xlsx_and_json(client, carol, region):
     assert client.get(reverse("oversight:rollup_export", args=["csv"])).status_code == 404
 
 
+def _sheets(body: bytes) -> dict[str, list[tuple]]:
+    book = load_workbook(BytesIO(body))
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
+
+
+def test_a_rollup_too_long_for_a_request_is_written_by_the_worker_as_the_same_workbook(
+    client,
+    carol,
+    mallory,
+    region,
+    agencies,
+    monkeypatch,
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    from reports.models import ExportJob, JobKind, JobStatus
+    from reports.oversight import xlsx
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    client.force_login(carol)
+    url = reverse("oversight:rollup_export", args=["xlsx"])
+    in_request = _sheets(client.get(url, {"year": 2023}).getvalue())
+    # Two reports included (办公室, 金融发展服务中心), the government's own missing.
+    included = [row[0] for row in in_request["纳入与未报送"][1:]]
+    assert included == ["宁波市镇海区人民政府办公室", "宁波市镇海区金融发展服务中心"]
+    monkeypatch.setattr(xlsx, "ROWS_IN_REQUEST", 1)
+    page = client.get(reverse("oversight:rollup"), {"year": 2023}).getvalue().decode()
+    assert "后台导出XLSX" in page and f'action="{url}"' in page
+    # A link followed anyway goes back to the page, saying why, and starts nothing.
+    refused = client.get(url, {"year": 2023})
+    assert refused.status_code == 302 and refused["Location"].startswith(
+        reverse("oversight:rollup")
+    )
+    assert "共2行机关名单" in client.get(refused["Location"]).getvalue().decode()
+    # Outsiders, a region outside the user's and the other formats start nothing.
+    client.force_login(mallory)
+    assert client.post(url, {"year": 2023}).status_code == 403
+    client.force_login(carol)
+    assert client.post(url, {"year": 2023, "parent": agencies["weidong"].pk}).status_code == 404
+    json_url = reverse("oversight:rollup_export", args=["json"])
+    assert client.post(json_url, {"year": 2023}).status_code == 405
+    assert not ExportJob.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"year": 2023, "parent": agencies["zhenhai"].pk})
+    job = ExportJob.objects.get()
+    assert response["Location"] == reverse("reports:export_job", args=[job.pk])
+    assert (job.kind, job.year, job.agency_id) == (
+        JobKind.ROLLUP_XLSX,
+        2023,
+        agencies["zhenhai"].pk,
+    )
+    assert job.status == JobStatus.DONE and job.progress == job.total == 2
+    assert job.filename == "宁波市镇海区人民政府2023年政府信息公开工作年度报告汇总.xlsx"
+    download = client.get(reverse("reports:export_download", args=[job.pk]))
+    assert _sheets(download.getvalue()) == in_request
+
+
 def test_the_rollup_page_downloads_the_pdf(client, carol, region, settings, tmp_path):
 
     settings.MEDIA_ROOT = tmp_path / "media"

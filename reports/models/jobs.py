@@ -23,6 +23,7 @@ class JobKind(models.TextChoices):
     PDF_ZIP = "pdf_zip", "已发布年度报告PDF打包（ZIP）"
     FINDINGS_XLSX = "findings_xlsx", "年度报告检查发现（XLSX）"
     PROGRESS_XLSX = "progress_xlsx", "年度报告进度（XLSX）"
+    ROLLUP_XLSX = "rollup_xlsx", "年度报告统计汇总（XLSX）"
 
 
 class JobStatus(models.TextChoices):

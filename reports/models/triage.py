@@ -220,7 +220,9 @@ def store(
                 added.append(r)
             elif before[1:] != values:
                 changed[before[0]] = {
-                    c: v for c, v, was in zip(_STORED_COLUMNS, values, before[1:]) if v != was
+                    c: v
+                    for c, v, was in zip(_STORED_COLUMNS, values, before[1:], strict=True)
+                    if v != was
                 }
                 r.pk = before[0]
         gone = [row[0] for row in kept.values()]

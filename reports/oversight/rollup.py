@@ -53,6 +53,11 @@ class Rollup:
         return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
 
     @property
+    def agency_rows(self) -> int:
+        """The rows of its XLSX's sheet of agencies: included beside missing."""
+        return max(self.reports, self.missing_count)
+
+    @property
     def included_truncated(self) -> bool:
         return len(self.included) < self.reports
 
@@ -116,6 +121,13 @@ FEE_QUANTUM = Decimal(1).scaleb(-schema.FEE_DECIMAL_PLACES)
 
 def agencies_in_scope(parent: Agency | None):
     return parent.subtree() if parent is not None else Agency.objects.all()
+
+
+def agency_rows(parent: Agency | None, year: int) -> int:
+    """``Rollup.agency_rows`` of ``compute(year, parent)``, from the region's stored
+    totals alone (one query)."""
+    totals = regions.totals_of(parent, year)
+    return max(totals.reports, totals.agencies - totals.reports)
 
 
 def compute(year: int, parent: Agency | None = None, limit: int | None = None) -> Rollup:

@@ -6,7 +6,7 @@ so merged headers and labels are exactly those of the official layout.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from io import BytesIO
 
 from openpyxl import Workbook
@@ -64,7 +64,9 @@ def write_table(ws: Worksheet, table: render.Table, top: int) -> int:
     return top + grid.row_count(table) + 1
 
 
-def rollup_workbook(rollup: Rollup) -> bytes:
+def rollup_workbook(rollup: Rollup, progress: Callable[[int], None] = lambda n: None) -> bytes:
+    """The sums as the template's tables, the agencies included and missing, and the
+    blank cells; ``progress`` is told each row of the agencies' sheet written."""
     wb = Workbook()
     ws = wb.worksheets[0]
     ws.title = "汇总"
@@ -72,7 +74,7 @@ def rollup_workbook(rollup: Rollup) -> bytes:
     ws.cell(
         row=2,
         column=1,
-        value=f"纳入汇总{rollup.reports}份报告，未报送{rollup.missing_count}个机关。",
+        value=f"纳入汇总{rollup.reports:,}份报告，未报送{rollup.missing_count:,}个机关。",
     )
     row = 4
     for key in schema.NOTE_KEYS:
@@ -103,6 +105,7 @@ def rollup_workbook(rollup: Rollup) -> bytes:
                 rollup.missing[i] if i < len(rollup.missing) else None,
             ],
         )
+        progress(i + 1)
     for letter in "AC":
         agencies.column_dimensions[letter].width = 40
 

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -147,16 +147,17 @@ PAGE_LIST_LIMIT = 100
 
 def _rollup_scope(request: AuthedRequest) -> tuple[Agency, Agency, int]:
     """The user's scope, the agency rolled up (the scope unless ``parent`` names one
-    beneath it; 404 outside) and the year."""
+    beneath it; 404 outside) and the year, from the query (the form, for a POST)."""
     scope = oversight_scope_of(request.user)
+    query = request.POST if request.method == "POST" else request.GET
     parent = scope
-    if request.GET.get("parent"):
+    if query.get("parent"):
         try:
-            pk = int(request.GET["parent"])
+            pk = int(query["parent"])
         except ValueError:
             raise Http404("no such agency") from None
         parent = get_object_or_404(scope.subtree(), pk=pk)
-    year = dashboard.Filters.from_query(request.GET, _default_year()).year
+    year = dashboard.Filters.from_query(query, _default_year()).year
     return scope, parent, year
 
 
@@ -186,6 +187,9 @@ def rollup(request: AuthedRequest) -> HttpResponse:
         "sections": sections,
         "years": _year_choices(result.year),
         "parents": picker,
+        # Its XLSX names every agency included and missing.
+        "export_in_background": result.agency_rows > xlsx.ROWS_IN_REQUEST,
+        "export_fields": {"year": result.year, "parent": parent.pk},
         "status_counts": [
             (dashboard.STATUS_LABELS[key], count) for key, count in result.status_counts.items()
         ],
@@ -198,11 +202,21 @@ def rollup(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def rollup_export(request: AuthedRequest, fmt: str) -> HttpResponseBase:
+    """The roll-up as XLSX, JSON or PDF. The XLSX lists every agency: above
+    ``xlsx.ROWS_IN_REQUEST`` of them a POST (the page's button) makes it an export job,
+    and a GET goes back to the page, which offers that."""
     if fmt not in ("xlsx", "json", "pdf"):
         raise Http404("unknown format")
+    if request.method == "POST" and fmt != "xlsx":
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     _, parent, year = _rollup_scope(request)
+    if request.method == "POST":
+        return exports.in_background(request, JobKind.ROLLUP_XLSX, year, parent, {})
+    if fmt == "xlsx" and (rows := rollups.agency_rows(parent, year)) > xlsx.ROWS_IN_REQUEST:
+        page = f"{reverse('oversight:rollup')}?year={year}&parent={parent.pk}"
+        return exports.too_long(request, f"{rows:,}行机关名单", page)
     result = rollups.compute(year, parent)
     name = f"{result.title}.{fmt}"
     if fmt == "xlsx":
