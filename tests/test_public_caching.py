@@ -162,3 +162,32 @@ def test_a_reader_with_a_session_or_a_message_gets_a_page_of_their_own(alice, bo
         assert reader.get(url).context is not None
         # Nothing was kept from it: the next reader without cookies is rendered for.
         assert Client().get(url).context is not None
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["summed", "walked"])
+def test_the_region_charts_etag_follows_a_correction_however_its_last_change_is_found(
+    alice, bob, agencies, many, monkeypatch
+):
+    from django.test import Client
+
+    from reports.views import public
+
+    # A province's last change is found by walking the newest reports first, a city's by
+    # summing its own: both must see the same changes.
+    monkeypatch.setattr(public, "MANY_REPORTS", -1 if many else 10**9)
+    report = published_report(alice, bob)
+    url = reverse("public:region_year", args=[agencies["zhenhai"].pk, report.year])
+    first = Client().get(url)
+    assert first.status_code == 200 and first.context is not None
+    again = Client().get(url)
+    assert again["ETag"] == first["ETag"] and again.context is None  # kept
+    revision = report.start_revision(alice)
+    revision.app_new_received_natural_person = 4321
+    revision.app_granted_natural_person += 4321 - report.app_new_received_natural_person
+    revision.save()
+    revision.submit(alice)
+    revision.approve(bob)
+    revision.publish(bob)
+    after = Client().get(url)
+    assert after["ETag"] != first["ETag"] and after.context is not None
+    assert after.context["this"].figures["applications"]["new_received"]["natural_person"] == 4321

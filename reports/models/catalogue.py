@@ -184,9 +184,18 @@ def _following(start: Mapping[str, Any], after: int | None) -> models.Q:
     return models.Q(agency__path__gt=path) | models.Q(agency__path=path, pk__gt=after)
 
 
-def last_change(reports: ReportQuerySet) -> datetime | None:
-    """When any of ``reports`` last changed: what a cached copy of a list compares."""
-    value = reports.aggregate(latest=models.Max("updated_at"))["latest"]
+def last_change(reports: ReportQuerySet, many: bool = False) -> datetime | None:
+    """When any of ``reports`` last changed: what a cached copy of a list compares.
+
+    ``many``: they are a large share of all reports (a province's), found soonest by
+    walking every published report newest first, which the index of status and time of
+    change gives in order; a city's are summed faster (bench/oversight.py's database,
+    the public 图解's check: a province's took 230 ms summed, 2 ms walked, a city of
+    3,000 agencies 14 ms summed and 840 ms walked)."""
+    if many:
+        value = reports.order_by("-updated_at").values_list("updated_at", flat=True).first()
+    else:
+        value = reports.aggregate(latest=models.Max("updated_at"))["latest"]
     return value if isinstance(value, datetime) else None
 
 

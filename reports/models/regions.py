@@ -381,6 +381,16 @@ def rebuild(years: list[int] | None = None, within: Agency | None = None) -> int
     return len(regions) * len(years)
 
 
+def report_count(agency: Agency, year: int) -> int | None:
+    """How many reports of ``year`` the region ``agency`` has (current revisions, any
+    status), as its stored totals count them; None when it has no row for the year."""
+    return (
+        RegionTotal.objects.filter(agency=agency, year=year)
+        .values_list("reports", flat=True)
+        .first()
+    )
+
+
 def totals_of(agency: Agency | None, year: int) -> Totals:
     """The totals of ``agency``'s subtree (of every agency if None): stored for a
     region, from the rows otherwise (one agency, or a year without a report)."""
