@@ -48,6 +48,10 @@ class SectionSave:
 
 
 def _locked(pk: int, agency: int) -> Any:
+    # ``imported`` is read by the statement that takes the lock: an import committed
+    # while the save waited for it is seen in the row (its new version, so the save
+    # of a page the import changed is a conflict) but not in the flag, which then only
+    # leaves the import's cells this save changed marked as still to check.
     return (
         Report.objects.select_for_update()
         .filter(access.own_agency_reports(agency), pk=pk)
