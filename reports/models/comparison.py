@@ -18,7 +18,8 @@ from collections import OrderedDict, defaultdict
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import CharField, F, QuerySet, Value
+from django.db.models.functions import Cast
 
 from reports import rules
 from reports.models.prepared import PreparedQuery
@@ -30,14 +31,17 @@ from reports.spec import schema
 # Last year's cells kept per process: one report's for each clerk's report being
 # edited; a few dozen KiB each.
 PREVIOUS_KEPT = 256
-# The sub-sections of 一 of the other reports kept per process, by row, version and time
-# of last change (a few KiB each): a department of a government with 440 departments
-# read 2,090 of them on every view of its report page (bench/oversight.py, 150,000
-# agencies), where its siblings rarely change between two views.
+# The narrative of the other reports the rules read (the sub-sections of 一 and 五) kept
+# per process, by row, version and time of last change (a few KiB each): a department of
+# a government with 440 departments read 2,090 sub-sections and 440 texts of 五 on every
+# view of its report page (bench/oversight.py, 150,000 agencies), where its siblings
+# rarely change between two views.
 SECTIONS_KEPT = 4096
 Sections = tuple[tuple[str, str], ...]  # (heading, body) in order
+# A report's sub-sections of 一 and its 五 (存在的主要问题及改进情况).
+Narrative = tuple[Sections, str]
 # Keyed by id, version and time of last change (only compared: ``prepared``).
-_kept_sections: OrderedDict[tuple[int, int, object], Sections] = OrderedDict()
+_kept_sections: OrderedDict[tuple[int, int, object], Narrative] = OrderedDict()
 _kept_lock = threading.Lock()  # a threaded server (runserver) shares it
 
 
@@ -58,25 +62,26 @@ def read(report: Report) -> tuple[list[dict], rules.Context]:
         rows = _LAST_YEAR_AND_SIBLINGS.rows(
             agency=agency, last_year=last_year, year=report.year, parent=parent_id
         )
-    sections = _sections(report.pk, [(pk, version, at) for pk, _, _, version, at, _, _ in rows])
+    narrative = _narrative(report.pk, [(pk, version, at) for pk, _, _, version, at, _ in rows])
     previous = None
     peers = []
-    for pk, year, name, version, updated_at, status, problems in rows:
+    for pk, year, name, version, changed, status in rows:
+        sections, problems = narrative[pk]
         if year != report.year:  # last year's, of this agency
             figures = (
                 _read_cells(pk)
                 if status in EDITABLE_STATUSES
-                else _kept_cells(pk, version, updated_at)
+                else _kept_cells(pk, version, changed)
             )
             if figures is not None:  # not deleted meanwhile
-                general = [{"heading": h, "body": b} for h, b in sections[pk]]
+                general = [{"heading": h, "body": b} for h, b in sections]
                 previous = {
                     "year": year,
                     **figures,
                     "sections": {"general": general, "problems": problems},
                 }
         else:
-            general = [{"body": b} for _, b in sections[pk]]
+            general = [{"body": b} for _, b in sections]
             peers.append(
                 {
                     "agency": name,
@@ -84,15 +89,16 @@ def read(report: Report) -> tuple[list[dict], rules.Context]:
                     "sections": {"general": general, "problems": problems},
                 }
             )
-    own = [{"heading": h, "body": b} for h, b in sections[report.pk]]
+    own = [{"heading": h, "body": b} for h, b in narrative[report.pk][0]]
     return own, rules.Context(previous=previous, peers=tuple(peers))
 
 
-def _sections(own: int, others: list[tuple[int, int, object]]) -> dict[int, Sections]:
-    """The sub-sections of report ``own`` and of ``others`` (id, version, time of last
-    change), in one query: those of ``others`` kept from an earlier read are not read
-    again. A report's sub-sections change only with a save, which moves both."""
-    found: dict[int, Sections] = {}
+def _narrative(own: int, others: list[tuple[int, int, object]]) -> dict[int, Narrative]:
+    """The sub-sections of report ``own``, and the narrative of ``others`` (id, version,
+    time of last change), in one query: those of ``others`` kept from an earlier read
+    are not read again. A report's narrative changes only with a save, which moves both.
+    (The text of 五 of ``own`` is the report's own, in hand.)"""
+    found: dict[int, Narrative] = {}
     missing = []
     with _kept_lock:
         for key in others:
@@ -103,12 +109,22 @@ def _sections(own: int, others: list[tuple[int, int, object]]) -> dict[int, Sect
                 _kept_sections.move_to_end(key)
                 found[key[0]] = kept
     read: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for report_id, heading, body in _SECTIONS.rows(ids=[own, *(key[0] for key in missing)]):
-        read[report_id].append((heading, body))
-    found[own] = tuple(read[own])
+    problems: dict[int, str] = {}
+    if missing:
+        ids = [key[0] for key in missing]
+        for report_id, kind, _, _, heading, body in _NARRATIVE.rows(own=own, ids=ids):
+            if kind == _PROBLEMS:
+                problems[report_id] = body or ""
+            else:
+                read[report_id].append((heading, body))
+    else:
+        for report_id, _, _, _, heading, body in _SECTIONS.rows(own=own):
+            read[report_id].append((heading, body))
+    found[own] = (tuple(read[own]), "")
     with _kept_lock:
         for key in missing:
-            found[key[0]] = _kept_sections[key] = tuple(read[key[0]])
+            pk = key[0]
+            found[pk] = _kept_sections[key] = (tuple(read[pk]), problems.get(pk, ""))
         while len(_kept_sections) > SECTIONS_KEPT:
             _kept_sections.popitem(last=False)
     return found
@@ -116,8 +132,14 @@ def _sections(own: int, others: list[tuple[int, int, object]]) -> dict[int, Sect
 
 # What ``read`` asks for, as SQL compiled once per process (``prepared``: their
 # building and compiling cost the editor's every page 1 ms). The columns are numbers and
-# text; the time of the last change is only a key of what is kept here.
-_FIELDS = ("pk", "year", "agency__name", "version", "updated_at", "status", "problems")
+# text; the time of the last change (as text: the database's timestamps took longer to
+# read than the rest of 440 siblings' rows) is only a key of what is kept here, and the
+# narrative of 五 is kept with the sub-sections.
+_FIELDS = ("pk", "year", "agency__name", "version", "changed", "status")
+
+
+def _with_change(reports: QuerySet[Report]) -> QuerySet[Report]:
+    return reports.annotate(changed=Cast("updated_at", output_field=CharField()))
 
 
 def _last_year(agency: int, last_year: int) -> QuerySet[Report, tuple[Any, ...]]:
@@ -130,7 +152,7 @@ def _last_year_and_siblings(
 ) -> QuerySet[Report, tuple[Any, ...]]:
     """Last year's report of ``agency`` and this year's of its siblings under ``parent``."""
     siblings = (
-        Report.objects.current()
+        _with_change(Report.objects.current())
         .order_by()
         .filter(year=year, agency__parent_id=parent)
         .exclude(agency_id=agency)
@@ -143,21 +165,42 @@ def _last_year_and_siblings(
 
 
 def _last_year_of(agency: int, last_year: int) -> QuerySet[Report, tuple[Any, ...]]:
-    current = Report.objects.current().order_by()
+    current = _with_change(Report.objects.current()).order_by()
     return current.filter(agency_id=agency, year=last_year).values_list(*_FIELDS)
 
 
-def _sections_of(ids: list[int]) -> QuerySet[GeneralSection, tuple[Any, ...]]:
+# A row of ``_narrative_of``: a sub-section of 一, or (this kind) a report's 五.
+_SECTION, _PROBLEMS = 0, 1
+
+
+def _sections_rows(ids: Any) -> QuerySet[GeneralSection, tuple[Any, ...]]:
     return (
         GeneralSection.objects.filter(report_id__in=ids)
-        .order_by("report_id", "position", "pk")
-        .values_list("report_id", "heading", "body")
+        .annotate(kind=Value(_SECTION), order=F("position"), second=F("pk"))
+        .values_list("report_id", "kind", "order", "second", "heading", "body")
     )
+
+
+def _sections_of(own: int) -> QuerySet[GeneralSection, tuple[Any, ...]]:
+    return _sections_rows([own]).order_by("order", "second")
+
+
+def _narrative_of(own: int, ids: list[int]) -> QuerySet[GeneralSection, tuple[Any, ...]]:
+    """The sub-sections of ``own`` and ``ids`` and the 五 of ``ids``, in one UNION."""
+    problems = (
+        Report.objects.filter(pk__in=ids)
+        .order_by()
+        .annotate(kind=Value(_PROBLEMS), order=Value(0), second=Value(0), heading=Value(""))
+        .values_list("pk", "kind", "order", "second", "heading", "problems")
+    )
+    rows = _sections_rows([own, *ids]).order_by().union(problems, all=True)
+    return rows.order_by("report_id", "kind", "order", "second")
 
 
 _LAST_YEAR = PreparedQuery(_last_year)
 _LAST_YEAR_AND_SIBLINGS = PreparedQuery(_last_year_and_siblings)
 _SECTIONS = PreparedQuery(_sections_of)
+_NARRATIVE = PreparedQuery(_narrative_of)
 
 
 @lru_cache(maxsize=PREVIOUS_KEPT)
