@@ -189,3 +189,28 @@ def test_anonymous_autosave_is_sent_to_login(client, report):
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.problems == ""
+
+
+def test_the_autosaves_answer_shows_the_progress_its_recount_found_reading_the_report_once(
+    client, alice, report
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(alice)
+    report.refresh_from_db()
+    payload = {**active_post(ad_penalty="3", ad_licensing="0"), "version": report.version}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(autosave_url(report, "active_disclosure"), payload)
+    body = response.json()
+    assert body["status"] == "saved"
+    # The rules read the sub-sections of 一 once, for the recount, not again for the answer.
+    reads = [
+        q["sql"] for q in queries.captured_queries if 'FROM "reports_generalsection"' in q["sql"]
+    ]
+    assert len(reads) == 1
+    _, progress = Report.objects.get(pk=report.pk).assess()
+    assert body["progress"]["percent"] == progress.percent
+    assert body["progress"]["pages"]["active_disclosure"]["state"] == next(
+        p.state for p in progress.pages if p.key == "active_disclosure"
+    )

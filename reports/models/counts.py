@@ -32,6 +32,9 @@ def refresh(report: Any, as_stored: bool = False) -> None:
     from reports.models import regions, shares, triage
 
     doc, findings, progress = report.assessment()
+    # What the recount found, for the request that saved ``report`` to show (the
+    # autosave's answer) without running the rules again.
+    report.assessed = (findings, progress)
     values = counts(findings, progress)
     if not as_stored or any(getattr(report, name) != value for name, value in values.items()):
         type(report).objects.filter(pk=report.pk).update(**values)

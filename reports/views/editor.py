@@ -231,8 +231,9 @@ def autosave(request: AuthedRequest, pk: int, section: str) -> JsonResponse:
 
 
 def _progress_json(report: Any) -> dict[str, Any]:
-    """What the page's navigation shows after an autosave: each page's state, 完成度."""
-    _findings, progress = report.assess()
+    """What the page's navigation shows after an autosave: each page's state, 完成度
+    (as the save's recount found them; assessed again when nothing was saved)."""
+    _findings, progress = getattr(report, "assessed", None) or report.assess()
     return {
         "percent": progress.percent,
         "done": progress.done,
