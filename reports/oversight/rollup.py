@@ -55,7 +55,7 @@ class Rollup:
     @property
     def agency_rows(self) -> int:
         """The rows of its XLSX's sheet of agencies: included beside missing."""
-        return max(self.reports, self.missing_count)
+        return _agency_rows(self.reports, self.missing_count)
 
     @property
     def included_truncated(self) -> bool:
@@ -127,7 +127,11 @@ def agency_rows(parent: Agency | None, year: int) -> int:
     """``Rollup.agency_rows`` of ``compute(year, parent)``, from the region's stored
     totals alone (one query)."""
     totals = regions.totals_of(parent, year)
-    return max(totals.reports, totals.agencies - totals.reports)
+    return _agency_rows(totals.reports, totals.agencies - totals.reports)
+
+
+def _agency_rows(included: int, missing: int) -> int:
+    return max(included, missing)
 
 
 def compute(year: int, parent: Agency | None = None, limit: int | None = None) -> Rollup:

@@ -68,14 +68,10 @@ def _copy_set(agency: str, text: str) -> frozenset[str]:
     return frozenset(_copy_sentences(agency, text))
 
 
-def shared_share(sentences: tuple[str, ...], other: set[str] | frozenset[str]) -> float:
-    """The share of ``sentences`` (in characters) that also stand in ``other``."""
-    return _Share(sentences).of(other)
-
-
 class _Share:
-    """``shared_share`` of one text against many: its sentences' lengths summed once,
-    the shared ones found by a set intersection."""
+    """The share of one text's sentences (in characters) that also stand in another's,
+    for one text against many: its sentences' lengths summed once, the shared ones
+    found by a set intersection."""
 
     def __init__(self, sentences: tuple[str, ...]) -> None:
         self.weights: dict[str, int] = {}
@@ -84,7 +80,7 @@ class _Share:
         self.keys = frozenset(self.weights)
         self.total = sum(self.weights.values())
 
-    def of(self, other: set[str] | frozenset[str]) -> float:
+    def of(self, other: frozenset[str]) -> float:
         if not self.total:
             return 0.0
         return sum(self.weights[s] for s in self.keys.intersection(other)) / self.total
